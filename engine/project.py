@@ -1,0 +1,193 @@
+"""Project files: versioned JSON holding the graph, its layout, data and training settings.
+
+Loading checks every field and reports the file, the field and what was expected; a file
+from a newer format version is refused. Saving is atomic (temporary file, fsync, rename),
+so an interrupted save leaves the previous file intact. Nothing here runs code from a file.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .graph import GraphDocument, GraphError
+from .settings import SettingsError, check_training, training_defaults
+
+FORMAT_NAME = "recurrent-studio-project"
+FORMAT_VERSION = 1
+SUFFIX = ".rsproj"
+
+
+class ProjectFileError(ValueError):
+    """A project file that cannot be read; says which file, which field and what was expected."""
+
+    def __init__(self, path: Path | str | None, field_path: str | None, message: str):
+        self.path, self.field = path, field_path
+        where = f"{path}" if path else "project"
+        if field_path:
+            where += f", field '{field_path}'"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass
+class Project:
+    graph: GraphDocument = field(default_factory=GraphDocument)
+    data: dict[str, Any] = field(default_factory=lambda: {"task": "sine", "params": {}})
+    training: dict[str, Any] = field(default_factory=training_defaults)
+    name: str = "Untitled"
+    description: str = ""
+    path: Path | None = None
+
+    @property
+    def base_dir(self) -> Path | None:
+        return self.path.parent if self.path else None
+
+    def signature(self):
+        """The data's DataSignature; raises engine.data.DataError when it cannot be read."""
+        from .data import describe
+        return describe(self.data, self.base_dir)
+
+    def refresh_signature(self) -> str | None:
+        """Give the graph the current data signature; returns the data problem, if any."""
+        from .data import DataError
+        try:
+            self.graph.data = self.signature()
+            return None
+        except DataError as error:
+            self.graph.data = None
+            return str(error)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "name": self.name,
+            "description": self.description,
+            "graph": self.graph.to_dict(),
+            "layout": {"positions": self.graph.layout_dict()},
+            "data": json.loads(json.dumps(self.data)),
+            "training": dict(self.training),
+        }
+
+
+def project_from_dict(content: Any, path: Path | str | None = None) -> Project:
+    """Check and load a project dictionary; raises ProjectFileError."""
+    def fail(field_path, message):
+        raise ProjectFileError(path, field_path, message)
+
+    if not isinstance(content, dict):
+        fail(None, "expected a JSON object at the top level")
+    if content.get("format") != FORMAT_NAME:
+        fail("format", f"expected \"{FORMAT_NAME}\"; this is not a Recurrent Studio project")
+    version = content.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        fail("version", "expected a whole number of at least 1")
+    if version > FORMAT_VERSION:
+        fail("version", f"the file was written by a newer Recurrent Studio (format version {version}); "
+                        f"this version reads up to {FORMAT_VERSION}. Update Recurrent Studio to open it")
+    name = _expect(content, "name", str, "a text", path, default="Untitled")
+    description = _expect(content, "description", str, "a text", path, default="")
+    data = _check_data(content.get("data"), path)
+    try:
+        training = check_training(content.get("training", {}))
+    except SettingsError as error:
+        fail(f"training.{error.field}" if error.field != "training" else "training", str(error))
+    project = Project(GraphDocument(), data, training, name, description, Path(path) if path else None)
+    _load_graph(project.graph, content.get("graph"), content.get("layout", {}), path)
+    project.refresh_signature()
+    return project
+
+
+def _expect(content: dict, key: str, kind: type, words: str, path, default: Any) -> Any:
+    value = content.get(key, default)
+    if not isinstance(value, kind):
+        raise ProjectFileError(path, key, f"expected {words}, found {json.dumps(value)}")
+    return value
+
+
+def _check_data(data: Any, path) -> dict[str, Any]:
+    if not isinstance(data, dict) or not isinstance(data.get("task"), str):
+        raise ProjectFileError(path, "data", 'expected an object like {"task": "sine", "params": {...}}')
+    params = data.get("params", {})
+    if not isinstance(params, dict):
+        raise ProjectFileError(path, "data.params", "expected an object of named data settings")
+    from .data import TASKS
+    if data["task"] not in TASKS:
+        raise ProjectFileError(path, "data.task", f"unknown task '{data['task']}'; known tasks: "
+                                                  f"{', '.join(sorted(TASKS))}")
+    return {"task": data["task"], "params": params}
+
+
+def _load_graph(doc: GraphDocument, graph: Any, layout: Any, path) -> None:
+    if not isinstance(graph, dict) or not isinstance(graph.get("nodes", []), list) \
+            or not isinstance(graph.get("edges", []), list):
+        raise ProjectFileError(path, "graph", 'expected an object with lists "nodes" and "edges"')
+    positions = layout.get("positions", {}) if isinstance(layout, dict) else {}
+    if not isinstance(positions, dict):
+        raise ProjectFileError(path, "layout.positions", "expected an object of node id -> [x, y]")
+    for index, entry in enumerate(graph.get("nodes", [])):
+        _check_node_entry(entry, f"graph.nodes[{index}]", positions, path)
+    for index, entry in enumerate(graph.get("edges", [])):
+        if not isinstance(entry, dict) or not all(
+                isinstance(entry.get(k), str) for k in ("source", "source_port", "target", "target_port")):
+            raise ProjectFileError(path, f"graph.edges[{index}]",
+                                   "expected an object with text fields source, source_port, target, target_port")
+    try:
+        doc.load(graph, positions)
+    except (GraphError, KeyError) as error:
+        raise ProjectFileError(path, "graph", str(error).strip("\"'")) from None
+
+
+def _check_node_entry(entry: Any, where: str, positions: dict, path) -> None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not isinstance(entry.get("type"), str):
+        raise ProjectFileError(path, where, 'expected an object with text fields "id" and "type"')
+    if not isinstance(entry.get("params", {}), dict):
+        raise ProjectFileError(path, f"{where}.params", "expected an object of named parameters")
+    position = positions.get(entry["id"], [0, 0])
+    if not (isinstance(position, list) and len(position) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in position)):
+        raise ProjectFileError(path, f"layout.positions.{entry['id']}", "expected [x, y] numbers")
+
+
+def load_project(path: Path | str) -> Project:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProjectFileError(path, None, "the file does not exist") from None
+    except UnicodeDecodeError:
+        raise ProjectFileError(path, None, "the file is not UTF-8 text; is it a project file?") from None
+    except OSError as error:
+        raise ProjectFileError(path, None, f"cannot be read ({error.strerror})") from None
+    try:
+        content = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ProjectFileError(path, None, f"is not valid JSON (line {error.lineno}, column {error.colno}: "
+                                           f"{error.msg})") from None
+    return project_from_dict(content, path)
+
+
+def save_project(project: Project, path: Path | str | None = None) -> Path:
+    """Write the project atomically to `path` (default: its own path) and adopt that path."""
+    path = Path(path or project.path)
+    write_atomic(path, json.dumps(project.to_dict(), indent=2) + "\n")
+    project.path = path
+    return path
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` so that `path` holds either the old content or the new, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
