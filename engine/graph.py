@@ -257,6 +257,13 @@ class GraphDocument:
         self._remove_edge(edge)
         self.changed.emit()
 
+    def restore_edge(self, edge: Edge) -> None:
+        """Undo of `disconnect`: put back an edge the document held, even if its shapes
+        clash by now (as `load` keeps such edges); validation reports the clash."""
+        self._check_loaded_edge(edge)
+        self._add_edge(edge)
+        self.changed.emit()
+
     def connection_problem(self, edge: Edge) -> ConnectionRefused | None:
         """Why `edge` cannot be made (an error to raise or show), or None if it can."""
         from .validation import infer_shapes  # validation imports this module
@@ -269,13 +276,13 @@ class GraphDocument:
             in_port = target.spec.input_port(edge.target_port)
         except KeyError:
             return UnknownPortError(f"{target.label()} has no input '{edge.target_port}'")
-        if not set(out_port.kinds) & set(in_port.kinds):
-            return PortKindError(f"{target.label()} input '{in_port.name}' takes {_kinds(in_port.kinds)}; "
-                                 f"{source.label()} gives {_kinds(out_port.kinds)}")
         occupant = [e for e in self.incoming(edge.target) if e.target_port == edge.target_port]
         if occupant:
             return OccupiedInputError(f"{target.label()} input '{in_port.name}' is already connected to "
                                       f"'{occupant[0].source}'; disconnect it first")
+        if not set(out_port.kinds) & set(in_port.kinds):
+            return PortKindError(f"{target.label()} input '{in_port.name}' takes {_kinds(in_port.kinds)}; "
+                                 f"{source.label()} gives {_kinds(out_port.kinds)}")
         if edge.source == edge.target or nx.has_path(self._graph, edge.target, edge.source):
             return CycleError(f"connecting '{edge.source}' to '{edge.target}' would make a cycle; "
                               "recurrence happens inside recurrent blocks, not between blocks")
@@ -290,7 +297,9 @@ class GraphDocument:
         finally:
             self._graph.remove_edge(edge.source, edge.target, key=edge)
         problem = after.problems.get(edge.target)
-        if problem and problem != before.problems.get(edge.target):
+        # Only problems at a port are the connection's fault; a head that does not fit
+        # the data, say, is the graph's problem and reported by validation.
+        if problem and after.problem_ports.get(edge.target) and problem != before.problems.get(edge.target):
             cls = PortKindError if "takes" in problem else ShapeMismatchError
             return cls(f"{self.node(edge.target).label()}: {problem}")
         return None

@@ -1,0 +1,137 @@
+"""Command-line commands. main.py parses arguments and calls one of these functions;
+each returns the process exit code and reports errors as one clear message, not a traceback.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """The errors whose message is meant for the user (imported late: torch is heavy)."""
+    from .compiler import CompileError
+    from .data import DataError
+    from .project import ProjectFileError
+    from .runs import RunFolderError
+    from .settings import SettingsError
+    from .training import TrainingError
+    errors = [CompileError, DataError, ProjectFileError, RunFolderError, SettingsError, TrainingError]
+    try:
+        from .probes import ProbeError
+        errors.append(ProbeError)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+def guarded(command: Callable[..., int]) -> Callable[..., int]:
+    """Run `command`, turning user-facing errors into one line on stderr and exit code 2."""
+    def run(*args: Any, **kwargs: Any) -> int:
+        try:
+            return command(*args, **kwargs)
+        except user_errors() as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_ERROR
+        except KeyboardInterrupt:
+            print("\ninterrupted", file=sys.stderr)
+            return EXIT_ERROR
+    return run
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, total: int, stream=sys.stderr, width: int = 30):
+        self.total, self.stream, self.width = total, stream, width
+        self.started = time.perf_counter()
+        self._drawn = 0.0
+        self.val_loss: float | None = None
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        if event["type"] == "eval":
+            self.val_loss = event["val_loss"]
+        elif event["type"] == "step":
+            now = time.perf_counter()
+            if now - self._drawn >= 0.1 or event["step"] == self.total:
+                self._drawn = now
+                self._draw(event["step"], event["loss"], now - self.started)
+        elif event["type"] == "status" and event["status"] in ("finished", "stopped", "diverged", "failed"):
+            self.stream.write("\n")
+
+    def _draw(self, step: int, loss: float, elapsed: float) -> None:
+        done = int(self.width * step / self.total)
+        rate = step / elapsed if elapsed > 0 else 0.0
+        left = (self.total - step) / rate if rate else 0.0
+        val = f"  val {self.val_loss:.4g}" if self.val_loss is not None else ""
+        self.stream.write(f"\r[{'#' * done}{'.' * (self.width - done)}] {step}/{self.total}  "
+                          f"loss {loss:.4g}{val}  {rate:.1f} steps/s  {left:.0f}s left ")
+        self.stream.flush()
+
+
+@guarded
+def validate_command(project_path: Path) -> int:
+    from .project import load_project
+    from .validation import validate
+    project = load_project(project_path)
+    problem = project.refresh_signature()
+    if problem:
+        print(f"data: {problem}")
+    analysis = validate(project.graph, project.graph.data)
+    for diagnostic in analysis.diagnostics:
+        print(f"{diagnostic.severity}: {diagnostic.message}")
+    if analysis.ok and not problem:
+        print(f"{project_path}: valid ({len(project.graph)} blocks, {analysis.total_params:,} parameters)")
+        return EXIT_OK
+    return EXIT_INVALID
+
+
+@guarded
+def summary_command(project_path: Path) -> int:
+    from .project import load_project
+    from .validation import validate
+    project = load_project(project_path)
+    problem = project.refresh_signature()
+    analysis = validate(project.graph, project.graph.data)
+    rows = [("block", "type", "output", "parameters")]
+    for node_id in analysis.shapes.order or [n.id for n in project.graph.nodes()]:
+        node = project.graph.node(node_id)
+        shape = analysis.shapes.outputs.get(node_id)
+        output = shape.describe() if shape else ("prediction" if node.spec.head else "?")
+        count = analysis.param_counts.get(node_id)
+        rows.append((node_id, node.type_name, output, f"{count:,}" if count is not None else "?"))
+    print(format_table(rows))
+    print(f"total parameters: {analysis.total_params:,}")
+    for line in ([f"data: {problem}"] if problem else []) + [str(d) for d in analysis.diagnostics]:
+        print(line)
+    return EXIT_OK if analysis.ok and not problem else EXIT_INVALID
+
+
+@guarded
+def train_command(project_path: Path, steps: int | None = None, probe_every: int | None = None,
+                  runs_dir: Path | None = None, seed: int | None = None) -> int:
+    from .project import load_project
+    from .training import train
+    project = load_project(project_path)
+    overrides = {k: v for k, v in (("probe_every", probe_every), ("seed", seed)) if v is not None}
+    total = steps or project.training["steps"]
+    result = train(project, ProgressBar(total), steps=steps, runs_dir=runs_dir, overrides=overrides)
+    print(f"{result.status}: {result.message}")
+    print(format_table([("train loss", "validation loss", result.summary.get("metric_name") or "metric"),
+                        (_number(result.train_loss), _number(result.val_loss), _number(result.metric))]))
+    print(f"run folder: {result.run_dir}")
+    return EXIT_OK if result.status in ("finished", "stopped") else EXIT_ERROR
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
+def format_table(rows: list[tuple]) -> str:
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)

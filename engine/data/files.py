@@ -1,0 +1,90 @@
+"""Finding and reading user data files, with errors a user can act on.
+
+Invariants: relative paths are resolved against the project's folder (base_dir) when one is
+given; an empty path means the task's bundled sample file; every failure to find, read or
+decode a file is a DataError naming the file. Text is decoded as UTF-8 (a leading byte-order
+mark is dropped) and Windows line endings become '\n'.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from .base import DataError
+
+# The one place that knows where the bundled sample data lives.
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "resources" / "data"
+SAMPLE_CSV = SAMPLE_DIR / "sample_timeseries.csv"
+SAMPLE_TEXT = SAMPLE_DIR / "sample_text.txt"
+
+PREVIEW_BYTES = 256 * 1024
+
+
+def resolve_path(raw: str, base_dir: Path | str | None, sample: Path) -> Path:
+    """The file a path setting refers to: `sample` if empty, else relative to base_dir."""
+    if not raw.strip():
+        return sample
+    path = Path(raw.strip()).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = Path(base_dir) / path
+    return path
+
+
+def read_bytes(path: Path | str, kind: str, limit: int | None = None) -> bytes:
+    """The file's bytes (at most `limit`), or DataError saying why it cannot be read."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(
+            f"Cannot find the {kind} '{path}'. Check the path in the data settings "
+            "(a relative path is read from the project's folder)."
+        )
+    if path.is_dir():
+        raise DataError(f"'{path}' is a folder, not a {kind}. Choose a file inside it.")
+    try:
+        with path.open("rb") as handle:
+            return handle.read() if limit is None else handle.read(limit)
+    except OSError as error:
+        raise DataError(f"Cannot read the {kind} '{path}': {error.strerror or error}.") from error
+
+
+def decode_utf8(data: bytes, path: Path | str, kind: str, final: bool = True) -> str:
+    """`data` as text; DataError with the byte offset and line of the first bad byte.
+
+    With final=False an incomplete character cut off at the end is dropped, so a file's
+    first bytes can be decoded for a preview.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+    try:
+        text = decoder.decode(data, final=final)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise DataError(
+            f"The {kind} '{path}' is not UTF-8 text: the byte at offset {error.start} "
+            f"(line {line}) cannot be read. Save the file with UTF-8 encoding "
+            "(most editors offer this under 'Save as')."
+        ) from error
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text(path: Path | str, kind: str) -> str:
+    """The whole file as text, or DataError; an empty file is an error too."""
+    text = decode_utf8(read_bytes(path, kind), path, kind)
+    if not text.strip():
+        raise DataError(f"The {kind} '{path}' is empty. Choose a file that holds data.")
+    return text
+
+
+def read_text_head(path: Path | str, kind: str) -> str:
+    """The file's first lines (up to PREVIEW_BYTES) as text for a preview, or DataError.
+
+    A line cut by the byte limit is dropped so a preview never shows half a row.
+    """
+    data = read_bytes(path, kind, PREVIEW_BYTES + 1)
+    truncated = len(data) > PREVIEW_BYTES
+    text = decode_utf8(data[:PREVIEW_BYTES], path, kind, final=not truncated)
+    if truncated and "\n" in text:
+        text = text[: text.rindex("\n") + 1]
+    if not text.strip():
+        raise DataError(f"The {kind} '{path}' is empty. Choose a file that holds data.")
+    return text

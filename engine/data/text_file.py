@@ -1,0 +1,102 @@
+"""User task: a character language model trained on the user's own plain-text file.
+
+The text is split chronologically: the first (1 - split) of its characters give training
+windows and the last part validation windows, so no window spans both. The vocabulary is
+every distinct character of the whole file, sorted. The seed is unused: nothing is random.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .base import DataError, DataParam, DataSignature, Dataset, Params, TaskSpec
+from .chars import char_windows, encode, vocabulary_of
+from .files import SAMPLE_TEXT, read_text, read_text_head, resolve_path
+from .sampling import make_dataset
+
+KIND = "text file"
+
+
+def text_preview(path: Path | str, lines: int = 10) -> list[str]:
+    """The first `lines` lines of a text file (without line ends), or DataError."""
+    return read_text_head(path, KIND).split("\n")[:lines]
+
+
+def _load_text(p: Params, base_dir: Path | None) -> tuple[Path, str]:
+    path = resolve_path(p["path"], base_dir, SAMPLE_TEXT)
+    text = read_text(path, KIND)
+    if len(text) < p["length"] + 1:
+        raise DataError(
+            f"The text file '{path}' has {len(text)} characters, but one sample needs "
+            f"length + 1 = {p['length'] + 1}. Use a longer file or a smaller length."
+        )
+    return path, text
+
+
+def _split_point(path: Path, text: str, p: Params) -> int:
+    cut = round(len(text) * (1 - p["split"]))
+    need = p["length"] + 1
+    if cut < need or len(text) - cut < need:
+        raise DataError(
+            f"Splitting the {len(text)} characters of '{path}' at {1 - p['split']:.0%} leaves "
+            f"{cut} for training and {len(text) - cut} for validation; each part needs at least "
+            f"length + 1 = {need}. Use a smaller length, a split nearer 0.5, or a longer file."
+        )
+    return cut
+
+
+def _signature_from(text: str, p: Params) -> DataSignature:
+    vocab = len(vocabulary_of(text))
+    return DataSignature("tokens", None, vocab, p["length"], "tokens", vocab, "accuracy")
+
+
+def _signature(p: Params, base_dir: Path | None) -> DataSignature:
+    path, text = _load_text(p, base_dir)
+    _split_point(path, text, p)
+    return _signature_from(text, p)
+
+
+def _build(p: Params, base_dir: Path | None, seed: int) -> Dataset:
+    path, text = _load_text(p, base_dir)
+    cut = _split_point(path, text, p)
+    vocabulary = vocabulary_of(text)
+    codes = encode(text, vocabulary)
+    train = char_windows(codes[:cut], p["length"], p["stride"])
+    val = char_windows(codes[cut:], p["length"], p["stride"])
+    return make_dataset(
+        _signature_from(text, p),
+        train,
+        val,
+        vocabulary=vocabulary,
+        description=(
+            f"Character model on '{path.name}': {len(text)} characters, {len(vocabulary)} "
+            f"distinct; {len(train[0])} training and {len(val[0])} validation windows of "
+            f"{p['length']}."
+        ),
+    )
+
+
+TEXT_FILE = TaskSpec(
+    name="text",
+    title="Character language model (your text file)",
+    description="Predict the next character of a plain-text (UTF-8) file you choose.",
+    params=(
+        DataParam(
+            "path", "path", "",
+            help="Plain-text UTF-8 file; relative paths start at the project's folder. "
+            "Empty: the bundled sample text.",
+        ),
+        DataParam("length", "int", 64, 4, 4096, help="Characters per training window."),
+        DataParam(
+            "stride", "int", 32, 1, 4096,
+            help="Characters between the starts of consecutive windows; less than length "
+            "gives overlapping windows and more samples.",
+        ),
+        DataParam(
+            "split", "float", 0.1, 0.01, 0.5,
+            help="Fraction of the text, taken from its end, used for validation.",
+        ),
+    ),
+    signature_fn=_signature,
+    build_fn=_build,
+)

@@ -1,0 +1,278 @@
+"""Training runs: one function trains a project and reports through plain events.
+
+`train` knows nothing of any GUI. It emits dicts of numbers (and, for probes, numpy
+arrays) to a callback, checks a RunControl between steps so another thread or process can
+pause or stop it, stops a diverging run keeping its last good weights, and writes a run
+folder. The same project and seed give the same numbers.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from .compiler import compile_graph
+from .data import load_dataset
+from .project import Project
+from .runs import RunRecorder, new_run_dir
+from .settings import check_training
+
+EventSink = Callable[[dict[str, Any]], None]
+
+
+class TrainingError(RuntimeError):
+    """A run that cannot start or continue; the message is for the user."""
+
+
+@dataclass
+class RunControl:
+    """Pause and stop requests, safe to set from another thread."""
+
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    resume_event: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.resume_event.set()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.resume_event.set()
+
+    def pause(self) -> None:
+        self.resume_event.clear()
+
+    def resume(self) -> None:
+        self.resume_event.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self.resume_event.is_set()
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop_event.is_set()
+
+
+@dataclass
+class RunResult:
+    status: str                      # finished, stopped, diverged
+    steps: int
+    run_dir: Path | None
+    train_loss: float | None
+    val_loss: float | None
+    metric: float | None
+    message: str = ""
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def select_device(choice: str) -> torch.device:
+    if choice == "cuda" and not torch.cuda.is_available():
+        raise TrainingError("device 'cuda' was chosen but no CUDA GPU is available; choose 'auto' or 'cpu'")
+    if choice == "auto":
+        choice = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(choice)
+
+
+def make_optimizer(model: nn.Module, settings: dict[str, Any]) -> torch.optim.Optimizer:
+    params, lr, decay = model.parameters(), settings["learning_rate"], settings["weight_decay"]
+    if settings["optimizer"] == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=settings["momentum"], weight_decay=decay)
+    if settings["optimizer"] == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, momentum=settings["momentum"], weight_decay=decay)
+    return torch.optim.Adam(params, lr=lr, weight_decay=decay)
+
+
+def evaluate(model, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> tuple[float, float | None]:
+    """Mean loss and metric over (x, y) in eval mode, without gradients."""
+    was_training = model.training
+    model.eval()
+    total_loss, total_metric, count, has_metric = 0.0, 0.0, 0, False
+    with torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+            prediction = model(xb)
+            total_loss += model.loss(prediction, yb).item() * len(xb)
+            metric = model.metric(prediction, yb)
+            if metric is not None:
+                has_metric, total_metric = True, total_metric + metric * len(xb)
+            count += len(xb)
+    model.train(was_training)
+    return total_loss / count, (total_metric / count if has_metric else None)
+
+
+class BatchSampler:
+    """Shuffled minibatches from a seeded generator: epoch after epoch, reproducibly."""
+
+    def __init__(self, size: int, batch_size: int, seed: int):
+        self.size, self.batch_size = size, min(batch_size, size)
+        self.generator = torch.Generator().manual_seed(seed)
+        self._order, self._position = torch.empty(0, dtype=torch.long), size
+
+    def next(self) -> torch.Tensor:
+        if self._position + self.batch_size > len(self._order):
+            self._order, self._position = torch.randperm(self.size, generator=self.generator), 0
+        batch = self._order[self._position:self._position + self.batch_size]
+        self._position += self.batch_size
+        return batch
+
+
+def train(project: Project, on_event: EventSink | None = None, control: RunControl | None = None,
+          steps: int | None = None, runs_dir: Path | None = None, record: bool = True,
+          overrides: dict[str, Any] | None = None) -> RunResult:
+    """Train `project`; see the module docstring. `overrides` replace training settings."""
+    settings = check_training({**project.training, **(overrides or {})})
+    if steps is not None:
+        settings["steps"] = steps
+    run = _Run(project, settings, on_event or (lambda event: None), control or RunControl())
+    return run.execute(new_run_dir(project, runs_dir) if record else None)
+
+
+class _Run:
+    """The state of one run; `execute` is the loop, the rest are its steps."""
+
+    def __init__(self, project: Project, settings: dict[str, Any], emit: EventSink, control: RunControl):
+        self.project, self.settings, self.emit, self.control = project, settings, emit, control
+        self.recorder: RunRecorder | None = None
+        self.last_good: dict[str, torch.Tensor] | None = None
+        self.train_loss = self.val_loss = self.metric = None
+        self.step = 0
+        self.step_seconds = 0.0
+
+    def execute(self, run_dir: Path | None) -> RunResult:
+        self._status("preparing", "loading data and building the model")
+        self._prepare()
+        if run_dir is not None:
+            self.recorder = RunRecorder(run_dir, self.project)
+        started = time.perf_counter()
+        try:
+            status, message = self._loop()
+        except Exception as error:  # record why the run died, then let the caller report it
+            message = f"training failed at step {self.step}: {error}"
+            self._finish("failed", message, run_dir, time.perf_counter() - started)
+            raise TrainingError(message) from error
+        return self._finish(status, message, run_dir, time.perf_counter() - started)
+
+    def _prepare(self) -> None:
+        seed = self.settings["seed"]
+        torch.manual_seed(seed)
+        self.device = select_device(self.settings["device"])
+        self.data = load_dataset(self.project.data, self.project.base_dir, seed=seed)
+        self.model = compile_graph(self.project.graph, self.data.signature).to(self.device)
+        self.optimizer = make_optimizer(self.model, self.settings)
+        self.sampler = BatchSampler(len(self.data.x_train), self.settings["batch_size"], seed)
+        self.x_train, self.y_train = self.data.x_train.to(self.device), self.data.y_train.to(self.device)
+        self.x_val, self.y_val = self.data.x_val.to(self.device), self.data.y_val.to(self.device)
+        self.parameter_count = sum(p.numel() for p in self.model.parameters())
+        self.probe = self._make_probe()
+
+    def _make_probe(self):
+        if not self.settings["probe_every"] or not self.model.recurrent_ids():
+            return None
+        from .probes import ProbeSession
+        return ProbeSession(self.model, self.data, self.settings["probe_samples"])
+
+    def _loop(self) -> tuple[str, str]:
+        total = self.settings["steps"]
+        self._status("running", f"training for {total} steps")
+        self.last_good = self._snapshot()
+        self._evaluate()
+        self._maybe_probe(force=True)
+        while self.step < total:
+            if not self._wait_while_paused():
+                return "stopped", f"stopped by the user at step {self.step}"
+            loss, grad_norm = self._train_step()
+            if not (math.isfinite(loss) and math.isfinite(grad_norm)):
+                return "diverged", self._diverged(loss, grad_norm)
+            self.step += 1
+            self._emit({"type": "step", "step": self.step, "loss": loss, "grad_norm": grad_norm,
+                        "seconds": self.step_seconds})
+            self._after_step(total)
+        return "finished", f"finished {total} steps"
+
+    def _after_step(self, total: int) -> None:
+        final = self.step == total
+        if self.step % self.settings["eval_every"] == 0 or final:
+            self._evaluate()
+            self.last_good = self._snapshot()
+        self._maybe_probe(force=final)
+
+    def _train_step(self) -> tuple[float, float]:
+        started = time.perf_counter()
+        index = self.sampler.next().to(self.device)
+        xb, yb = self.x_train[index], self.y_train[index]
+        self.optimizer.zero_grad(set_to_none=True)
+        loss = self.model.loss(self.model(xb), yb)
+        loss.backward()
+        clip = self.settings["grad_clip"] or float("inf")
+        grad_norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), clip))
+        value = loss.item()
+        if math.isfinite(value) and math.isfinite(grad_norm):
+            self.optimizer.step()
+            self.train_loss = value
+        self.step_seconds += time.perf_counter() - started
+        return value, grad_norm
+
+    def _diverged(self, loss: float, grad_norm: float) -> str:
+        self.model.load_state_dict(self.last_good)
+        what = "loss" if not math.isfinite(loss) else "gradient norm"
+        return (f"the {what} became {loss if what == 'loss' else grad_norm} at step {self.step + 1}; "
+                "training stopped and the last good weights were kept. Try a lower learning rate "
+                "or gradient clipping")
+
+    def _wait_while_paused(self) -> bool:
+        if self.control.paused and not self.control.stopped:
+            self._status("paused", f"paused at step {self.step}")
+            self.control.resume_event.wait()
+            if not self.control.stopped:
+                self._status("running", f"resumed at step {self.step}")
+        return not self.control.stopped
+
+    def _evaluate(self) -> None:
+        self.val_loss, self.metric = evaluate(self.model, self.x_val, self.y_val,
+                                              max(self.settings["batch_size"], 256))
+        self._emit({"type": "eval", "step": self.step, "val_loss": self.val_loss, "metric": self.metric,
+                    "metric_name": self.data.signature.metric, "train_loss": self.train_loss})
+
+    def _maybe_probe(self, force: bool = False) -> None:
+        every = self.settings["probe_every"]
+        if self.probe is None or not (force or self.step % every == 0):
+            return
+        record = self.probe.run(self.step)
+        if self.recorder is not None:
+            from .probe_store import save_probe
+            save_probe(self.recorder.run_dir, record)
+        self._emit({"type": "probe", "step": self.step, "probe": record})
+
+    def _snapshot(self) -> dict[str, torch.Tensor]:
+        return {name: tensor.detach().clone() for name, tensor in self.model.state_dict().items()}
+
+    def _finish(self, status: str, message: str, run_dir: Path | None, duration: float) -> RunResult:
+        summary = {
+            "status": status, "message": message, "steps": self.step,
+            "total_steps": self.settings["steps"], "train_loss": self.train_loss,
+            "val_loss": self.val_loss, "metric": self.metric, "metric_name": self.data.signature.metric,
+            "baseline_loss": self.data.baseline_loss, "parameters": self.parameter_count,
+            "seconds": duration, "seconds_per_step": self.step_seconds / max(self.step, 1),
+            "seed": self.settings["seed"], "device": str(self.device),
+        }
+        if self.recorder is not None:
+            self.recorder.save_weights(self.model.state_dict())
+            self.recorder.write_summary(summary)
+            self.recorder.close()
+        self._status(status, message)
+        self._emit({"type": "done", "summary": summary, "run_dir": str(run_dir) if run_dir else None})
+        return RunResult(status, self.step, run_dir, self.train_loss, self.val_loss, self.metric, message, summary)
+
+    def _status(self, status: str, message: str) -> None:
+        self._emit({"type": "status", "status": status, "message": message})
+
+    def _emit(self, event: dict[str, Any]) -> None:
+        if self.recorder is not None:
+            self.recorder.record(event)
+        self.emit(event)

@@ -1,0 +1,64 @@
+"""A connection between two ports, drawn as a horizontal S-curve in its data's kind colour."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
+
+from engine.graph import Edge
+
+from .. import theme
+from .port_item import PortItem
+
+
+def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
+    """A cubic curve leaving `start` to the right and entering `end` from the left."""
+    reach = max(abs(end.x() - start.x()) * 0.5, 50.0)
+    path = QPainterPath(start)
+    path.cubicTo(start + QPointF(reach, 0), end - QPointF(reach, 0), end)
+    return path
+
+
+class EdgeItem(QGraphicsPathItem):
+    def __init__(self, edge: Edge, source: PortItem, target: PortItem):
+        super().__init__()
+        self.edge, self.source, self.target = edge, source, target
+        self._hovered = False
+        self.setFlag(QGraphicsItem.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(-1)
+        self.setToolTip(f"{edge.source}.{edge.source_port} → {edge.target}.{edge.target_port}")
+        self.adjust()
+
+    def adjust(self) -> None:
+        """Follow the ports after a node moved."""
+        self.setPath(wire_path(self.source.scenePos(), self.target.scenePos()))
+
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(12.0)  # easy to click without being pixel-precise
+        return stroker.createStroke(self.path())
+
+    def boundingRect(self):
+        return super().boundingRect().adjusted(-6, -6, 6, 6)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.Antialiasing)
+        colour = QColor(self.source.kind_color())
+        if self.isSelected():
+            halo = QColor(theme.COLORS["accent"])
+            halo.setAlpha(110)
+            painter.setPen(QPen(halo, 7.0, Qt.SolidLine, Qt.RoundCap))
+            painter.drawPath(self.path())
+        width = 3.2 if self._hovered or self.isSelected() else 2.2
+        painter.setPen(QPen(colour.lighter(115) if self._hovered else colour, width, Qt.SolidLine, Qt.RoundCap))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self.path())
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hovered = False
+        self.update()

@@ -1,0 +1,43 @@
+"""Recurrent Studio. No arguments: open the desktop app. Sub-commands run headless."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="main.py", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    gui = commands.add_parser("gui", help="open the desktop app (the default)")
+    gui.add_argument("project", nargs="?", type=Path, help="project file to open")
+
+    train = commands.add_parser("train", help="train a project and write a run folder")
+    train.add_argument("project", type=Path)
+    train.add_argument("--steps", type=int, help="training steps (default: the project's)")
+    train.add_argument("--probe-every", type=int, help="probe recurrent blocks every N steps; 0 turns probes off")
+    train.add_argument("--seed", type=int, help="random seed (default: the project's)")
+    train.add_argument("--runs-dir", type=Path, help="where run folders go (default: runs/ beside the project)")
+
+    validate = commands.add_parser("validate", help="list a project's problems; exit 1 when invalid")
+    validate.add_argument("project", type=Path)
+    summary = commands.add_parser("summary", help="table of blocks, output shapes and parameter counts")
+    summary.add_argument("project", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from engine import cli
+    if args.command == "train":
+        return cli.train_command(args.project, args.steps, args.probe_every, args.runs_dir, args.seed)
+    if args.command == "validate":
+        return cli.validate_command(args.project)
+    if args.command == "summary":
+        return cli.summary_command(args.project)
+    from gui.app import run
+    return run(getattr(args, "project", None))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
