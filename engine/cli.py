@@ -20,11 +20,9 @@ def user_errors() -> tuple[type[Exception], ...]:
     from .settings import SettingsError
     from .training import TrainingError
     errors = [CompileError, DataError, ProjectFileError, RunFolderError, SettingsError, TrainingError]
-    try:
-        from .probes import ProbeError
-        errors.append(ProbeError)
-    except ImportError:
-        pass
+    from .compare import CompareError
+    from .probes import ProbeError
+    errors += [CompareError, ProbeError]
     return tuple(errors)
 
 
@@ -124,6 +122,47 @@ def train_command(project_path: Path, steps: int | None = None, probe_every: int
                         (_number(result.train_loss), _number(result.val_loss), _number(result.metric))]))
     print(f"run folder: {result.run_dir}")
     return EXIT_OK if result.status in ("finished", "stopped") else EXIT_ERROR
+
+
+@guarded
+def inspect_command(run_dir: Path) -> int:
+    from .report import inspect_report
+    print(inspect_report(run_dir))
+    return EXIT_OK
+
+
+@guarded
+def compare_command(project_path: Path, cells: str = "rnn,lstm,gru", match_params: bool = False,
+                    steps: int | None = None, target_loss: float | None = None,
+                    out_dir: Path | None = None) -> int:
+    from .compare import compare_cells, parse_cells, results_table
+    from .project import load_project
+    chosen = parse_cells(cells)
+    project = load_project(project_path)
+    total = steps or project.training["steps"]
+    progress = _VariantProgress(total)
+    comparison = compare_cells(project, chosen, match_params, steps, target_loss, out_dir, progress)
+    print(format_table(results_table(comparison.results)))
+    if comparison.csv_path:
+        print(f"table: {comparison.csv_path}")
+        print(f"run folders: {comparison.out_dir}")
+    return EXIT_OK if all(r.status in ("finished", "stopped") for r in comparison.results) else EXIT_ERROR
+
+
+class _VariantProgress:
+    """Announces each variant and draws its training progress bar."""
+
+    def __init__(self, total: int):
+        self.total, self.bar = total, None
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        if event["type"] == "variant":
+            sizes = "/".join(str(s) for s in event["hidden_sizes"].values())
+            print(f"[{event['index'] + 1}/{event['variants']}] {event['cell']}: hidden size {sizes}, "
+                  f"{event['parameters']:,} parameters", file=sys.stderr)
+            self.bar = ProgressBar(self.total)
+        elif self.bar is not None and "variant" in event:
+            self.bar(event)
 
 
 def _number(value: float | None) -> str:

@@ -204,6 +204,14 @@ class GraphDocument:
             self._add_edge(edge)
         self.changed.emit()
 
+    def id_problem(self, node_id: str) -> str | None:
+        """Why `node_id` cannot name a block (for feedback before renaming), or None."""
+        try:
+            self._check_new_id(node_id)
+        except InvalidNameError as error:
+            return str(error)
+        return None
+
     def set_param(self, node_id: str, name: str, value: Any) -> Any:
         """Set one parameter; returns the previous value (for undo)."""
         node = self.node(node_id)

@@ -138,7 +138,7 @@ def _load_graph(doc: GraphDocument, graph: Any, layout: Any, path) -> None:
     try:
         doc.load(graph, positions)
     except (GraphError, KeyError) as error:
-        raise ProjectFileError(path, "graph", str(error).strip("\"'")) from None
+        raise ProjectFileError(path, "graph", error.args[0]) from None
 
 
 def _check_node_entry(entry: Any, where: str, positions: dict, path) -> None:

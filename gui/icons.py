@@ -60,3 +60,8 @@ def block_icon(type_name: str) -> QIcon:
 @lru_cache(maxsize=1)
 def app_icon() -> QIcon:
     return QIcon(str(paths.APP_ICON))
+
+
+@lru_cache(maxsize=None)
+def action_icon(name: str) -> QIcon:
+    return QIcon(str(paths.action_icon_path(name)))

@@ -77,7 +77,7 @@ def apply_theme(app: QApplication) -> None:
 
 def style_sheet() -> str:
     template = Template(paths.STYLE_SHEET.read_text(encoding="utf-8"))
-    return template.substitute(COLORS)
+    return template.substitute(COLORS, ui_icons=paths.UI_ICONS.as_posix())
 
 
 def _dark_palette() -> QPalette:

@@ -7,7 +7,10 @@ A text becomes token ids through a vocabulary (id -> character); samples are win
 from __future__ import annotations
 
 import numpy as np
-import torch
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # torch loads only when data is generated: the window validates without it
+    import torch
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .sampling import long_tensor

@@ -11,11 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # torch loads only when data is generated: the window validates without it
+    import torch
 
 from .base import DataError, DataParam, DataSignature, Dataset
 
-Pair = tuple[torch.Tensor, torch.Tensor]  # (inputs, targets) of one split
+Pair = tuple["torch.Tensor", "torch.Tensor"]  # (inputs, targets) of one split
 
 # About 200 MB of float32: larger built-in datasets would make a desktop app crawl or swap.
 MAX_ELEMENTS = 50_000_000
@@ -56,11 +59,13 @@ def check_size(task: str, n_samples: int, per_sample: int) -> None:
 
 def float_tensor(array: np.ndarray) -> torch.Tensor:
     """A float32 tensor owning a copy of `array`."""
+    import torch
     return torch.from_numpy(np.array(array, dtype=np.float32, order="C", copy=True))
 
 
 def long_tensor(array: np.ndarray) -> torch.Tensor:
     """An int64 tensor owning a copy of `array`."""
+    import torch
     return torch.from_numpy(np.array(array, dtype=np.int64, order="C", copy=True))
 
 
@@ -76,6 +81,7 @@ def prior_cross_entropy(y_train: torch.Tensor, y_val: torch.Tensor, n_classes: i
     Add-one smoothing keeps a class never seen in training from giving an infinite loss.
     For balanced classes this is about log(n_classes); for tokens, the unigram entropy.
     """
+    import torch
     counts = torch.bincount(y_train.reshape(-1), minlength=n_classes).double() + 1.0
     log_prior = torch.log(counts / counts.sum())
     return float(-log_prior[y_val.reshape(-1)].mean())

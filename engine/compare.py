@@ -1,0 +1,244 @@
+"""Cell comparison: train one project several times with its recurrent blocks' cell swapped.
+
+Each variant changes only the type of every RNN/LSTM/GRU block (keeping hidden size, layers,
+direction, dropout and output; an RNN gets the default tanh) and, with `match_params`, the
+hidden sizes: all recurrent blocks are scaled by one factor, chosen so that the variant's
+parameter count is the closest reachable to the original project's. Seed, data, training
+settings and step budget are the project's, so the batches are the same for every variant.
+
+`compare_cells` is what the command line and the GUI's compare dialog call. It reports
+through `on_event` (training events tagged with the variant, plus "variant" and
+"variant_done" events), honours a RunControl between steps and between variants, writes one
+run folder per variant and a CSV beside them, and returns one VariantResult per variant.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .graph import GraphDocument
+from .project import Project, project_from_dict, write_atomic
+
+CELLS = ("RNN", "LSTM", "GRU")
+CSV_NAME = "comparison.csv"
+MAX_HIDDEN = 4096
+CSV_FIELDS = ("cell", "hidden_size", "parameters", "seconds_per_step", "train_loss", "val_loss",
+              "target_loss", "steps_to_target", "status", "run_dir")
+
+
+class CompareError(ValueError):
+    """A comparison that cannot be run; the message is for the user."""
+
+
+@dataclass
+class VariantResult:
+    cell: str
+    hidden_sizes: dict[str, int]
+    parameters: int
+    status: str
+    seconds_per_step: float | None = None
+    train_loss: float | None = None
+    val_loss: float | None = None
+    target_loss: float | None = None
+    steps_to_target: int | None = None
+    run_dir: Path | None = None
+    message: str = ""
+    evals: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def hidden_size(self) -> str:
+        return "/".join(str(size) for size in self.hidden_sizes.values())
+
+    def row(self) -> dict[str, Any]:
+        return {"cell": self.cell, "hidden_size": self.hidden_size, "parameters": self.parameters,
+                "seconds_per_step": self.seconds_per_step, "train_loss": self.train_loss,
+                "val_loss": self.val_loss, "target_loss": self.target_loss,
+                "steps_to_target": self.steps_to_target, "status": self.status,
+                "run_dir": str(self.run_dir) if self.run_dir else None}
+
+
+@dataclass
+class Comparison:
+    results: list[VariantResult]
+    out_dir: Path | None
+    csv_path: Path | None
+
+
+def parse_cells(text: str) -> list[str]:
+    """'rnn,lstm,gru' -> ['RNN', 'LSTM', 'GRU']; CompareError for anything else."""
+    cells = [part.strip().upper() for part in text.split(",") if part.strip()]
+    unknown = [cell for cell in cells if cell not in CELLS]
+    if unknown or not cells:
+        raise CompareError(f"--cells takes a comma-separated list of rnn, lstm and gru; got {text!r}")
+    if len(set(cells)) != len(cells):
+        raise CompareError(f"--cells names a cell twice: {text!r}")
+    return cells
+
+
+def recurrent_ids(project: Project) -> list[str]:
+    return [node.id for node in project.graph.nodes() if node.type_name in CELLS]
+
+
+def variant_graph(project: Project, cell: str, hidden_sizes: dict[str, int] | None = None) -> dict[str, Any]:
+    """The project's graph (as a dict) with every recurrent block turned into `cell`."""
+    graph = project.graph.to_dict()
+    for node in graph["nodes"]:
+        if node["type"] in CELLS:
+            node["type"] = cell
+            if cell != "RNN":
+                node["params"].pop("nonlinearity", None)
+            if hidden_sizes and node["id"] in hidden_sizes:
+                node["params"]["hidden_size"] = hidden_sizes[node["id"]]
+    return graph
+
+
+def variant_project(project: Project, cell: str, hidden_sizes: dict[str, int] | None = None) -> Project:
+    content = project.to_dict()
+    content["graph"] = variant_graph(project, cell, hidden_sizes)
+    content["name"] = f"{project.name}-{cell.lower()}"
+    return project_from_dict(content, project.path)
+
+
+def parameter_count(project: Project, graph: dict[str, Any] | None = None) -> int:
+    """Parameters of the project's model (or of `graph` with the project's data); CompareError
+    when the graph is not valid."""
+    from .validation import validate
+    doc = GraphDocument()
+    doc.data = project.graph.data
+    doc.load(graph or project.graph.to_dict(), project.graph.layout_dict())
+    analysis = validate(doc, doc.data)
+    if not analysis.ok:
+        raise CompareError("the model is not valid: " + "; ".join(d.message for d in analysis.errors))
+    return analysis.total_params
+
+
+def matched_hidden_sizes(project: Project, cell: str) -> dict[str, int]:
+    """Hidden sizes for `cell` giving the parameter count closest to the project's own:
+    every recurrent block is scaled by the same factor (found by bisection; the count grows
+    with the size)."""
+    target = parameter_count(project)
+    ids = recurrent_ids(project)
+    original = {node_id: project.graph.node(node_id).params["hidden_size"] for node_id in ids}
+    reference = original[ids[0]]
+
+    def sizes(size: int) -> dict[str, int]:
+        return {node_id: min(MAX_HIDDEN, max(1, round(h * size / reference))) for node_id, h in original.items()}
+
+    def count(size: int) -> int:
+        return parameter_count(project, variant_graph(project, cell, sizes(size)))
+
+    low, high = 1, MAX_HIDDEN
+    while low < high:  # the smallest size whose count reaches the target
+        middle = (low + high) // 2
+        if count(middle) >= target:
+            high = middle
+        else:
+            low = middle + 1
+    best = min({max(1, low - 1), low}, key=lambda size: (abs(count(size) - target), size))
+    return sizes(best)
+
+
+def steps_to_target(evals: list[dict[str, Any]], target: float | None) -> int | None:
+    """The first evaluated step whose validation loss is at most `target`."""
+    if target is None:
+        return None
+    for event in evals:
+        if event.get("val_loss") is not None and event["val_loss"] <= target:
+            return int(event["step"])
+    return None
+
+
+def compare_cells(project: Project, cells: list[str] | tuple[str, ...] = CELLS, match_params: bool = False,
+                  steps: int | None = None, target_loss: float | None = None, out_dir: Path | None = None,
+                  on_event: Callable[[dict[str, Any]], None] | None = None, control=None,
+                  record: bool = True) -> Comparison:
+    """Train one variant per cell; see the module docstring. With `record`, run folders and
+    the CSV go to `out_dir` (default: runs/compare-<time>-<project> beside the project)."""
+    from .training import RunControl
+    if not recurrent_ids(project):
+        raise CompareError(f"project '{project.name}' has no RNN, LSTM or GRU block whose cell could be swapped")
+    problem = project.refresh_signature()
+    if problem:
+        raise CompareError(f"the project's data cannot be read: {problem}")
+    emit, control = on_event or (lambda event: None), control or RunControl()
+    out_dir = _out_dir(project, out_dir) if record else None
+    results: list[VariantResult] = []
+    for index, cell in enumerate(cells):
+        if control.stopped:
+            break
+        results.append(_run_variant(project, cell, index, len(cells), match_params, steps, target_loss,
+                                    out_dir, emit, control))
+    csv_path = write_csv(results, out_dir / CSV_NAME) if out_dir is not None else None
+    return Comparison(results, out_dir, csv_path)
+
+
+def _run_variant(project, cell, index, total, match_params, steps, target_loss, out_dir, emit, control):
+    from .training import TrainingError, train
+    sizes = matched_hidden_sizes(project, cell) if match_params else None
+    variant = variant_project(project, cell, sizes)
+    hidden = {node_id: variant.graph.node(node_id).params["hidden_size"] for node_id in recurrent_ids(variant)}
+    parameters = parameter_count(variant)
+    emit({"type": "variant", "cell": cell, "index": index, "variants": total,
+          "hidden_sizes": hidden, "parameters": parameters})
+    evals: list[dict[str, Any]] = []
+
+    def forward(event: dict[str, Any]) -> None:
+        if event["type"] == "eval":
+            evals.append(event)
+        emit({**event, "variant": cell, "variant_index": index, "variants": total})
+
+    result = VariantResult(cell, hidden, parameters, "failed", target_loss=target_loss, evals=evals)
+    try:
+        run = train(variant, forward, control, steps=steps, runs_dir=out_dir, record=out_dir is not None)
+    except TrainingError as error:
+        result.message = str(error)
+    else:
+        result.status, result.message, result.run_dir = run.status, run.message, run.run_dir
+        result.seconds_per_step = run.summary.get("seconds_per_step")
+        result.train_loss, result.val_loss = run.train_loss, run.val_loss
+        result.parameters = run.summary.get("parameters", parameters)
+    result.steps_to_target = steps_to_target(evals, target_loss)
+    emit({"type": "variant_done", "index": index, "variants": total, "result": result.row()})
+    return result
+
+
+def _out_dir(project: Project, out_dir: Path | None) -> Path:
+    if out_dir is None:
+        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in project.name) or "project"
+        out_dir = (project.base_dir or Path.cwd()) / "runs" / f"compare-{time.strftime('%Y%m%d-%H%M%S')}-{stem}"
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return out_dir
+
+
+def write_csv(results: list[VariantResult], path: Path) -> Path:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for result in results:
+        writer.writerow({k: ("" if v is None else v) for k, v in result.row().items()})
+    write_atomic(Path(path), buffer.getvalue())
+    return Path(path)
+
+
+def results_table(results: list[VariantResult]) -> list[tuple[str, ...]]:
+    """Rows (header first) for a text table."""
+    target = next((r.target_loss for r in results if r.target_loss is not None), None)
+    header = ("cell", "hidden size", "parameters", "s/step", "train loss", "val loss",
+              f"steps to val loss <= {target:g}" if target is not None else "steps to target", "status")
+    rows = [header]
+    for r in results:
+        reached = "-" if target is None else (str(r.steps_to_target) if r.steps_to_target is not None
+                                              else "not reached")
+        rows.append((r.cell, r.hidden_size, f"{r.parameters:,}",
+                     "-" if r.seconds_per_step is None else f"{1000 * r.seconds_per_step:.1f} ms",
+                     _number(r.train_loss), _number(r.val_loss), reached, r.status))
+    return rows
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"

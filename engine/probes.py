@@ -1,0 +1,256 @@
+"""Probes: look inside every RNN, LSTM and GRU block of a compiled model at one training step.
+
+A `ProbeSession` is made once per run; `run(step)` returns one probe record. A record is
+plain Python plus numpy arrays (never tensors), so it can cross a process boundary, be
+written by engine.probe_store and be read back identical. Its layout is in docs/probes.md
+and in `ProbeSession.run`.
+
+How a probe works: the session keeps a private float64 copy of the model on the CPU (the
+"shadow") whose recurrent blocks run the explicit step-by-step recurrence of engine.gates
+instead of the fused kernels. `run` copies the live weights into the shadow, feeds it the
+probe batch (the first `samples` validation sequences; each recurrent block receives what
+the blocks upstream of it compute), and takes ∂L/∂hₜ for every layer, direction and step
+with one `torch.autograd.grad` call through the whole recurrence — the total derivative,
+through the layers above and through all later steps. float64 keeps these norms measurable
+where float32 would underflow (a plain RNN's fall below 1e-40 within a few hundred steps).
+
+Probes never change training: the live model is only read (no mode switch, no .grad, no
+random numbers drawn); the shadow runs in eval mode, so dropout is off as in evaluation.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import time
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .gates import GATE_KINDS, GATE_NAMES, Trace, emitted, unroll
+from .trajectory import TrajectoryProjector
+
+RECORD_FORMAT = 1
+LOW, HIGH = 0.05, 0.95          # saturation thresholds on a gate's (0, 1) scale
+EXACT_EIGEN_LIMIT = 1024        # larger W_hh blocks get a Gelfand-formula estimate
+NO_RECURRENT_BLOCK = "the model has no RNN, LSTM or GRU block to probe"
+
+
+class ProbeError(ValueError):
+    """A probe that cannot be made; the message is for the user."""
+
+
+class _ExplicitBlock(nn.Module):
+    """Stands in for a fused recurrent block inside the shadow model and keeps its trace."""
+
+    def __init__(self, fused: nn.RNNBase):
+        super().__init__()
+        self.fused = fused
+        self.trace: Trace | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (B, T, F)
+        fused = self.fused
+        count = fused.num_layers * (2 if fused.bidirectional else 1)
+        # The recurrence starts from a zero state that requires grad, so every hₜ is in the
+        # autograd graph and ∂L/∂hₜ can be asked for even though no weight requires grad.
+        h0 = x.new_zeros((count, x.shape[0], fused.hidden_size), dtype=torch.float64)
+        state = (h0.requires_grad_(), torch.zeros_like(h0)) if fused.mode == "LSTM" else h0.requires_grad_()
+        self.trace = unroll(fused, x, state)
+        return emitted(fused, self.trace)
+
+
+class ProbeSession:
+    """Probes the recurrent blocks of `model` on the first `samples` validation sequences."""
+
+    def __init__(self, model: nn.Module, dataset, samples: int = 8):
+        self.block_ids = list(model.recurrent_ids())
+        if not self.block_ids:
+            raise ProbeError(NO_RECURRENT_BLOCK)
+        available = len(dataset.x_val)
+        if not 1 <= samples <= available:
+            raise ProbeError(f"probe_samples is {samples}, but the validation set holds {available} "
+                             f"sequences; set probe_samples between 1 and {available}")
+        self.model, self.samples = model, samples
+        self.x = _to_float64(dataset.x_val[:samples].detach().cpu())
+        self.y = _to_float64(dataset.y_val[:samples].detach().cpu())
+        self.shadow, self._targets = self._make_shadow(model)
+        self._projectors = {node_id: TrajectoryProjector() for node_id in self.block_ids}
+
+    def _make_shadow(self, model: nn.Module) -> tuple[nn.Module, dict[str, torch.Tensor]]:
+        shadow = copy.deepcopy(model).to("cpu", torch.float64)
+        shadow.eval().requires_grad_(False)
+        targets = dict(shadow.state_dict())  # tensors sharing storage with the shadow's
+        for node_id in self.block_ids:
+            setattr(shadow, node_id, _ExplicitBlock(getattr(shadow, node_id)))
+        return shadow, targets
+
+    def run(self, step: int) -> dict[str, Any]:
+        """One probe record:
+
+        {"format": 1, "step": int, "samples": S, "length": T, "loss": float (probe batch),
+         "seconds": float (time this probe took), "blocks": {node id: block record}}
+
+        A block record (L layers, D directions, H units, G the cell's gates):
+          "cell" "LSTM"|"GRU"|"RNN", "nonlinearity" ("tanh"/"relu" for RNN, else None),
+          "layers" L, "directions" D, "hidden_size" H,
+          "gates" [names], "gate_kinds" {gate: "sigmoid"|"tanh"|"preactivation"},
+          "gate_mean"       {gate: float32 (L, D, T)}   mean over samples and units per step
+          "gate_unit_mean"  {gate: float32 (L, D, H)}   mean over samples and steps per unit
+          "saturation_low"  {gate: float32 (L, D)}      share of values below 0.05
+          "saturation_high" {gate: float32 (L, D)}      share of values above 0.95
+          "gate_sample"     {gate: float32 (L, D, T, H)} the first probe sample's values
+          "hidden_sample"   float32 (L, D, T, H)        hₜ of the first probe sample
+          "cell_sample"     float32 (L, D, T, H)        cₜ of the first sample (LSTM only)
+          "forget_bias"     float32 (L, D)              mean of b_if + b_hf (LSTM only)
+          "grad_norm"       float64 (L, D, T)           ‖∂L/∂hₜ‖ over the probe batch
+          "grad_ratio"      float64 (L, D)              first / last processed step
+          "spectral_radius" {gate: float64 (L, D)}      of each H×H gate block of W_hh
+          "trajectory"      {"pca2": float32 (S, T, 2), "pca3": float32 (S, T, 3),
+                             "explained2": float32 (2,), "explained3": float32 (3,),
+                             "reference_step": int}     top layer, directions concatenated
+        """
+        started = time.perf_counter()
+        self._copy_weights()
+        with torch.enable_grad():
+            loss = self.shadow.loss(self.shadow(self.x), self.y)
+            grad_norms = self._hidden_grad_norms(loss)
+        blocks = {node_id: self._block_record(node_id, grad_norms[node_id], step)
+                  for node_id in self.block_ids}
+        return {"format": RECORD_FORMAT, "step": int(step), "samples": self.samples,
+                "length": int(self.x.shape[1]), "loss": float(loss.detach()),
+                "seconds": time.perf_counter() - started, "blocks": blocks}
+
+    def _copy_weights(self) -> None:
+        with torch.no_grad():
+            for name, tensor in self.model.state_dict().items():
+                self._targets[name].copy_(tensor)
+
+    def _traces(self) -> dict[str, Trace]:
+        return {node_id: self.shadow._modules[node_id].trace for node_id in self.block_ids}
+
+    def _hidden_grad_norms(self, loss: torch.Tensor) -> dict[str, np.ndarray]:
+        """‖∂L/∂hₜ‖ as float64 (L, D, T) per block, through the whole recurrence."""
+        traces = self._traces()
+        hidden = [h for trace in traces.values() for layer in trace.layers for d in layer for h in d.hidden]
+        grads = iter(torch.autograd.grad(loss, hidden, allow_unused=True))
+        norms = {}
+        for node_id, trace in traces.items():
+            norms[node_id] = np.array([[[0.0 if g is None else float(g.norm()) for g in
+                                         [next(grads) for _ in d.hidden]] for d in layer]
+                                       for layer in trace.layers], dtype=np.float64)
+        return norms
+
+    def _block_record(self, node_id: str, grad_norm: np.ndarray, step: int) -> dict[str, Any]:
+        block = self.shadow._modules[node_id]
+        fused, trace = block.fused, block.trace
+        names, kinds = GATE_NAMES[trace.cell_type], GATE_KINDS[trace.cell_type]
+        record: dict[str, Any] = {
+            "cell": trace.cell_type, "nonlinearity": trace.nonlinearity,
+            "layers": fused.num_layers, "directions": 2 if fused.bidirectional else 1,
+            "hidden_size": fused.hidden_size, "gates": list(names), "gate_kinds": dict(zip(names, kinds)),
+        }
+        stats = {name: [[_gate_stats(d.gates[name], kind, trace.nonlinearity) for d in layer]
+                        for layer in trace.layers] for name, kind in zip(names, kinds)}
+        for key in ("gate_mean", "gate_unit_mean", "saturation_low", "saturation_high", "gate_sample"):
+            record[key] = {name: _stack([[s[key] for s in layer] for layer in stats[name]], np.float32)
+                           for name in names}
+        record["hidden_sample"] = _per_direction(trace, lambda d: torch.stack(d.hidden, 1)[0])
+        if trace.cell_type == "LSTM":
+            record["cell_sample"] = _per_direction(trace, lambda d: torch.stack(d.cell, 1)[0])
+            record["forget_bias"] = _forget_bias(fused)
+        record["grad_norm"] = grad_norm
+        record["grad_ratio"] = _grad_ratio(grad_norm)
+        record["spectral_radius"] = _spectral_radii(fused, names)
+        states = trace.output.detach()  # (S, T, D*H)
+        record["trajectory"] = self._projectors[node_id].project(states, step)
+        return record
+
+
+def _to_float64(tensor: torch.Tensor) -> torch.Tensor:
+    return tensor.to(torch.float64) if tensor.is_floating_point() else tensor
+
+
+def _stack(nested: list[list[Any]], dtype) -> np.ndarray:
+    return np.array(nested, dtype=dtype)
+
+
+def _per_direction(trace: Trace, pick) -> np.ndarray:
+    return np.stack([np.stack([pick(d).detach().numpy() for d in layer]) for layer in trace.layers]
+                    ).astype(np.float32)
+
+
+def _gate_stats(values: torch.Tensor, kind: str, nonlinearity: str | None) -> dict[str, Any]:
+    """Summaries of one gate (S, T, H). Saturation is measured on a (0, 1) scale: sigmoid gates
+    as they are, tanh-valued ones as (v + 1) / 2 (so |v| > 0.9), and an RNN's pre-activation
+    through its non-linearity (tanh as above; relu: "low" is the share at zero, "high" is 0)."""
+    low, high = _saturation(values, kind, nonlinearity)
+    return {"gate_mean": values.mean(dim=(0, 2)).numpy(), "gate_unit_mean": values.mean(dim=(0, 1)).numpy(),
+            "saturation_low": low, "saturation_high": high, "gate_sample": values[0].numpy()}
+
+
+def _saturation(values: torch.Tensor, kind: str, nonlinearity: str | None) -> tuple[float, float]:
+    if kind == "preactivation" and nonlinearity == "relu":
+        return float((values <= 0).double().mean()), 0.0
+    if kind == "preactivation":
+        values = torch.tanh(values)
+    scaled = values if kind == "sigmoid" else (values + 1) / 2
+    return float((scaled < LOW).double().mean()), float((scaled > HIGH).double().mean())
+
+
+def _forget_bias(fused: nn.RNNBase) -> np.ndarray:
+    size, directions = fused.hidden_size, 2 if fused.bidirectional else 1
+    rows = []
+    for layer in range(fused.num_layers):
+        row = []
+        for direction in range(directions):
+            suffix = f"_l{layer}" + ("_reverse" if direction else "")
+            total = 0.0
+            if fused.bias:
+                bias = getattr(fused, "bias_ih" + suffix) + getattr(fused, "bias_hh" + suffix)
+                total = float(bias[size:2 * size].mean())
+            row.append(total)
+        rows.append(row)
+    return np.array(rows, dtype=np.float32)
+
+
+def _grad_ratio(grad_norm: np.ndarray) -> np.ndarray:
+    """Norm at the first processed step over the norm at the last one, per layer and direction:
+    t = 0 over t = T-1 forwards, t = T-1 over t = 0 for the reverse direction."""
+    ratio = np.full(grad_norm.shape[:2], np.nan)
+    for layer in range(grad_norm.shape[0]):
+        for direction in range(grad_norm.shape[1]):
+            norms = grad_norm[layer, direction][::-1 if direction else 1]
+            if norms[-1] > 0:
+                ratio[layer, direction] = norms[0] / norms[-1]
+    return ratio
+
+
+def _spectral_radii(fused: nn.RNNBase, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    size, directions = fused.hidden_size, 2 if fused.bidirectional else 1
+    radii = np.zeros((len(names), fused.num_layers, directions))
+    for layer in range(fused.num_layers):
+        for direction in range(directions):
+            weight = getattr(fused, f"weight_hh_l{layer}" + ("_reverse" if direction else "")).detach()
+            for index in range(len(names)):
+                radii[index, layer, direction] = spectral_radius(weight[index * size:(index + 1) * size])
+    return {name: radii[index] for index, name in enumerate(names)}
+
+
+def spectral_radius(matrix) -> float:
+    """Largest |eigenvalue| of a square matrix: exact up to EXACT_EIGEN_LIMIT rows, above that
+    Gelfand's formula ρ = lim ‖A^k‖^(1/k) with k = 2^10 (by repeated squaring). torch, not
+    numpy, so that probes use one thread pool (see engine.trajectory)."""
+    matrix = torch.as_tensor(matrix, dtype=torch.float64)
+    if not matrix.numel():
+        return 0.0
+    if len(matrix) <= EXACT_EIGEN_LIMIT:
+        return float(torch.linalg.eigvals(matrix).abs().max())
+    log_scale, power = 0.0, matrix
+    for _ in range(10):
+        norm = float(torch.linalg.norm(power))  # any norm will do; Frobenius is cheap
+        if norm == 0 or not math.isfinite(norm):
+            return 0.0 if norm == 0 else float("inf")
+        log_scale = 2 * (log_scale + math.log(norm))  # power / norm, squared = A^(2^k) / exp(log_scale)
+        power = (power / norm) @ (power / norm)
+    return math.exp((log_scale + math.log(max(float(torch.linalg.norm(power)), 1e-300))) / 2 ** 10)

@@ -1,0 +1,86 @@
+"""The text report of `main.py inspect RUN_DIR`: what the probes of a finished run saw.
+
+Per recurrent block, layer and gate: the gate's mean and its saturation at the first and
+the last probe, the spectral radius of the gate's block of W_hh; per layer: the forget-gate
+bias (LSTM) and the gradient ratio ‖∂L/∂h‖ at the first processed step over the last one.
+Everything comes from the run folder; nothing is recomputed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .probe_store import ProbeStoreError, load_probes
+from .runs import load_run
+
+
+def inspect_report(run_dir: Path | str) -> str:
+    """The report as text; raises RunFolderError (or its ProbeStoreError) with a clear message."""
+    run = load_run(run_dir)
+    records = load_probes(run_dir)
+    if not records:
+        raise ProbeStoreError(f"{run_dir}: has no probe records; the run stopped before its first probe")
+    first, last = records[0], records[-1]
+    lines = [f"run {Path(run_dir).name}: {run.status}, {run.summary.get('steps', '?')} steps; "
+             f"{len(records)} probes (steps {first['step']} to {last['step']}), "
+             f"{first['samples']} validation sequences of {first['length']} steps",
+             "values are first probe -> last probe; saturation is the share of gate values below 0.05 "
+             "and above 0.95 (tanh-valued gates: below -0.9 and above 0.9); the gradient ratio is "
+             "|dL/dh| at the first processed step over the last (a reverse direction starts at the end)"]
+    for node_id, block in last["blocks"].items():
+        before = first["blocks"].get(node_id)
+        if before is None:
+            continue
+        lines += ["", *block_report(node_id, before, block)]
+    return "\n".join(lines)
+
+
+def block_report(node_id: str, first: dict[str, Any], last: dict[str, Any]) -> list[str]:
+    from .cli import format_table
+    layers, directions = last["layers"], last["directions"]
+    title = (f"{last['cell']} '{node_id}': {layers} layer{'s' if layers > 1 else ''} of "
+             f"{last['hidden_size']} units{', bidirectional' if directions == 2 else ''}")
+    if last["cell"] == "RNN":
+        title += f", {last['nonlinearity']}; saturation of the activation {last['nonlinearity']}(a)"
+    rows = [("layer", "gate", "mean", "< 0.05", "> 0.95", "spectral radius")]
+    notes = []
+    for layer in range(layers):
+        for direction in range(directions):
+            where = _where(layer, direction, directions)
+            for gate in last["gates"]:
+                rows.append((where, gate,
+                             _change(first, last, lambda r: r["gate_mean"][gate][layer, direction].mean()),
+                             _change(first, last, lambda r: r["saturation_low"][gate][layer, direction], "%"),
+                             _change(first, last, lambda r: r["saturation_high"][gate][layer, direction], "%"),
+                             _change(first, last, lambda r: r["spectral_radius"][gate][layer, direction])))
+            notes.append(_layer_note(where, first, last, layer, direction))
+    return [title, *("  " + line for line in format_table(rows).splitlines()), *notes]
+
+
+def _where(layer: int, direction: int, directions: int) -> str:
+    return f"{layer + 1}" + ((" rev" if direction else " fwd") if directions == 2 else "")
+
+
+def _layer_note(where: str, first, last, layer: int, direction: int) -> str:
+    parts = [f"  layer {where}: gradient ratio first/last step "
+             f"{_change(first, last, lambda r: r['grad_ratio'][layer, direction], 'e')}"]
+    if "forget_bias" in last:
+        parts.append(f"forget-gate bias {_change(first, last, lambda r: r['forget_bias'][layer, direction])}")
+    return "; ".join(parts)
+
+
+def _change(first, last, pick, style: str = "") -> str:
+    return f"{_format(pick(first), style)} -> {_format(pick(last), style)}"
+
+
+def _format(value: Any, style: str) -> str:
+    value = float(value)
+    if not np.isfinite(value):
+        return "-"
+    if style == "%":
+        return f"{100 * value:.1f}%"
+    if style == "e":
+        return f"{value:.2e}"
+    return f"{value:.3g}"

@@ -1,0 +1,42 @@
+"""Application start-up: the QApplication, theme, settings, recovery store and window.
+
+`run(project)` is what `main.py` calls with no sub-command.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtWidgets import QApplication
+
+from .main_window import APP_NAME, MainWindow
+from .recovery import RecoveryStore
+from .settings import AppSettings
+from .theme import apply_theme
+from .icons import app_icon
+
+ORGANISATION = "Recurrent Studio"
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APP_NAME)
+    app.setWindowIcon(app_icon())
+    apply_theme(app)
+    return app
+
+
+def default_recovery_store() -> RecoveryStore:
+    base = QStandardPaths.writableLocation(QStandardPaths.AppLocalDataLocation)
+    return RecoveryStore(Path(base) / "recovery")
+
+
+def run(project: Path | None = None) -> int:
+    """Open the window (with `project`, recovered work, or an example on first start)."""
+    app = create_application()
+    window = MainWindow(AppSettings(QSettings()), default_recovery_store())
+    window.show()
+    window.files.start(project)
+    return app.exec()

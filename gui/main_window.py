@@ -1,0 +1,217 @@
+"""MainWindow: the palette, canvas, inspector and problems panel put together.
+
+It composes the parts and wires their signals; the work happens in the editor (edits),
+ProjectFiles (files) and the canvas (drawing and gestures). Later features plug in with
+`add_dock` (plots and other panels) and `add_run_action` (run controls in a Run menu and
+toolbar); they read the open project from `editor.project`, follow `editor.project_replaced`,
+`editor.analysis_changed` and `selection_changed`.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+
+from engine.project import Project
+
+from . import theme
+from .actions import create_actions, create_menus, create_toolbars
+from .block_reference import BlockReferenceDialog
+from .canvas.geometry import HEADER_HEIGHT, NODE_WIDTH
+from .canvas.scene import DocumentScene
+from .canvas.view import CanvasView
+from .editor import DocumentEditor
+from .files import ProjectFiles
+from .icons import app_icon
+from .inspector import Inspector
+from .palette import BlockPalette
+from .problems import ProblemsPanel
+from .recovery import AUTOSAVE_INTERVAL_MS, RecoveryStore
+from .settings import AppSettings
+
+APP_NAME = "Recurrent Studio"
+DEFAULT_SIZE = (1400, 900)
+
+
+class MainWindow(QMainWindow):
+    selection_changed = Signal(list)  # ids of the selected nodes
+
+    def __init__(self, settings: AppSettings, recovery: RecoveryStore | None = None):
+        super().__init__()
+        self.settings = settings
+        self.setWindowIcon(app_icon())
+        self.editor = DocumentEditor(self)
+        self.scene = DocumentScene(self)
+        self.scene.set_link_handler(self.editor)
+        self.view = CanvasView(self.scene)
+        self.setCentralWidget(self.view)
+        # The side panels run full height; problems (and later plots) sit under the canvas.
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self.files = ProjectFiles(self, settings, recovery)
+        self.palette = BlockPalette()
+        self.inspector = Inspector(self.editor, self.show_message)
+        self.problems = ProblemsPanel()
+        self.actions = create_actions(self)
+        self.menus = create_menus(self, self.actions)
+        self.run_menu = self.menus.run
+        self.toolbar, self.run_toolbar = create_toolbars(self, self.actions)
+        self._docks = [self.add_dock(self.palette, "Blocks", Qt.LeftDockWidgetArea),
+                       self.add_dock(self.inspector, "Inspector", Qt.RightDockWidgetArea),
+                       self.add_dock(self.problems, "Problems", Qt.BottomDockWidgetArea)]
+        self._build_status_bar()
+        self._connect_signals()
+        self._autosave = QTimer(self, interval=AUTOSAVE_INTERVAL_MS, timeout=self.files.autosave)
+        self._autosave.start()
+        self._restore_layout()
+
+    # -- hooks for later features -------------------------------------------------------
+    def add_dock(self, widget: QWidget, title: str, area=Qt.BottomDockWidgetArea) -> QDockWidget:
+        """Dock `widget` in `area`; it gets a toggle in View → Panels and its place is remembered."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.menus.panels.addAction(dock.toggleViewAction())
+        return dock
+
+    def add_run_action(self, action: QAction, on_toolbar: bool = True) -> None:
+        self.run_menu.addAction(action)
+        self.run_menu.menuAction().setVisible(True)
+        if on_toolbar:
+            self.run_toolbar.addAction(action)
+            self.run_toolbar.show()
+
+    @property
+    def project(self) -> Project:
+        return self.editor.project
+
+    def selected_node_ids(self) -> list[str]:
+        return self.scene.selected_node_ids()
+
+    # -- wiring -------------------------------------------------------------------------
+    def _connect_signals(self) -> None:
+        editor = self.editor
+        editor.project_replaced.connect(self._on_project_replaced)
+        editor.analysis_changed.connect(self._on_analysis)
+        editor.settings_changed.connect(self._show_summary)
+        editor.dirty_changed.connect(lambda dirty: self._update_title())
+        editor.nodes_added.connect(self.scene.select_nodes)
+        self.scene.nodes_dragged.connect(editor.move_nodes)
+        self.scene.feedback.connect(self.show_message)
+        self.scene.selectionChanged.connect(self._on_selection)
+        self.view.block_dropped.connect(self._add_block_at)
+        self.view.zoom_changed.connect(lambda zoom: self._zoom_label.setText(f"{zoom:.0%}"))
+        self.palette.block_activated.connect(self._add_block_in_view)
+        self.problems.node_activated.connect(self.focus_node)
+
+    def _on_project_replaced(self, project: Project) -> None:
+        self.scene.set_document(project.graph)
+        self._update_title()
+
+    def _on_analysis(self, analysis) -> None:
+        self.scene.apply_analysis(analysis, self.editor.document.data)
+        self.problems.show_analysis(analysis, self.editor.data_problem)
+        self.inspector.show_nodes(self.scene.selected_node_ids())
+        self._show_summary()
+
+    def _on_selection(self) -> None:
+        ids = self.scene.selected_node_ids()
+        self.inspector.show_nodes(ids)
+        has_selection = bool(ids or self.scene.selected_edges())
+        for action in (self.actions.cut, self.actions.copy, self.actions.duplicate, self.actions.delete):
+            action.setEnabled(has_selection)
+        self.selection_changed.emit(ids)
+
+    # -- edits the menus trigger --------------------------------------------------------
+    def _add_block_at(self, type_name: str, scene_pos: QPointF) -> None:
+        """Drop point = the middle of the new node's header, where the user aimed."""
+        position = (scene_pos.x() - NODE_WIDTH / 2, scene_pos.y() - HEADER_HEIGHT / 2)
+        node_id = self.editor.add_block(type_name, position)
+        self.scene.select_nodes([node_id])
+
+    def _add_block_in_view(self, type_name: str) -> None:
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        taken = {n.position for n in self.editor.document.nodes()}
+        while (centre.x() - NODE_WIDTH / 2, centre.y() - HEADER_HEIGHT / 2) in taken:
+            centre += QPointF(30, 30)  # do not hide a block exactly under another
+        self._add_block_at(type_name, centre)
+
+    def cut_selection(self) -> None:
+        self.editor.cut(self.scene.selected_node_ids())
+
+    def copy_selection(self) -> None:
+        self.editor.copy(self.scene.selected_node_ids())
+
+    def paste(self) -> None:
+        self.editor.paste()
+
+    def duplicate_selection(self) -> None:
+        self.editor.duplicate(self.scene.selected_node_ids())
+
+    def delete_selection(self) -> None:
+        self.editor.delete(self.scene.selected_node_ids(), self.scene.selected_edges())
+
+    def select_all(self) -> None:
+        self.scene.select_nodes([item.node_id for item in self.scene.node_items()])
+
+    def focus_node(self, node_id: str) -> None:
+        """Select `node_id` and centre the view on it."""
+        self.scene.select_nodes([node_id])
+        self.view.centerOn(self.scene.node_item(node_id))
+
+    def show_block_reference(self) -> None:
+        BlockReferenceDialog(self).exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"<h3>{APP_NAME}</h3><p>Build recurrent sequence models (RNN, LSTM, GRU) by "
+                          "wiring blocks, train them, and look inside while they learn.</p>")
+
+    # -- status and title ---------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self._summary_label = QLabel()
+        legend = " ".join(f"<span style='color:{colour}'>●</span> {kind}"
+                          for kind, colour in theme.PORT_KIND_COLORS.items())
+        self._zoom_label = QLabel("100%")
+        for widget in (self._summary_label, QLabel(legend, objectName="dim"), self._zoom_label):
+            bar.addPermanentWidget(widget)
+
+    def show_message(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10_000)
+
+    def _show_summary(self) -> None:
+        analysis = self.editor.analysis
+        errors = len(analysis.errors) + bool(self.editor.data_problem)
+        state = (f"<span style='color:{theme.COLORS['ok']}'>ready to train</span>" if not errors else
+                 f"<span style='color:{theme.COLORS['error']}'>{errors} problem{'s' if errors > 1 else ''}</span>")
+        self._summary_label.setText(f"{len(self.editor.document)} blocks · {analysis.total_params:,} parameters · "
+                                    f"{state}")
+
+    def document_title(self) -> str:
+        project = self.editor.project
+        return project.path.name if project.path else project.name
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document_title()}[*] — {APP_NAME}")
+        self.setWindowModified(self.editor.is_dirty())
+
+    # -- window state -------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry, state = self.settings.window_geometry(), self.settings.window_state()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*DEFAULT_SIZE)
+            self.resizeDocks(self._docks[:2], [270, 340], Qt.Horizontal)
+            self.resizeDocks(self._docks[2:], [150], Qt.Vertical)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:
+        if not self.files.maybe_save("quitting"):
+            event.ignore()
+            return
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        self.files.discard_recovery()
+        event.accept()

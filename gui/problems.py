@@ -1,0 +1,65 @@
+"""The problems panel: every current diagnostic (and a data problem, if any) in a list.
+Clicking one asks the window to select and centre its node.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+
+from . import theme
+
+_NODE_ROLE = Qt.UserRole
+
+
+def _dot(severity: str) -> QIcon:
+    pixmap = QPixmap(24, 24)
+    pixmap.fill(Qt.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(QColor(theme.COLORS[severity]))
+    painter.drawEllipse(6, 6, 12, 12)
+    painter.end()
+    pixmap.setDevicePixelRatio(2.0)
+    return QIcon(pixmap)
+
+
+class ProblemsPanel(QTreeWidget):
+    node_activated = Signal(str)  # the id of the node a clicked problem concerns
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("problems")
+        self.setColumnCount(2)
+        self.setHeaderLabels(["Block", "Problem"])
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(True)
+        self.setColumnWidth(0, 170)
+        self._icons = {severity: _dot(severity) for severity in ("error", "warning", "ok")}
+        self.itemClicked.connect(self._on_clicked)
+        self.itemActivated.connect(self._on_clicked)
+
+    def show_analysis(self, analysis, data_problem: str | None) -> None:
+        self.clear()
+        if data_problem:
+            self._add("error", "data settings", data_problem, None)
+        order = {"error": 0, "warning": 1}
+        for diagnostic in sorted(analysis.diagnostics, key=lambda d: order.get(d.severity, 2)):
+            self._add(diagnostic.severity, diagnostic.node or "model", diagnostic.message, diagnostic.node)
+        if self.topLevelItemCount() == 0:
+            item = self._add("ok", "", "No problems: the model is ready to train.", None)
+            item.setFlags(Qt.ItemIsEnabled)
+
+    def _add(self, severity: str, where: str, message: str, node_id: str | None) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(self, [where, message])
+        item.setIcon(0, self._icons[severity])
+        item.setToolTip(1, message)
+        item.setData(0, _NODE_ROLE, node_id)
+        return item
+
+    def _on_clicked(self, item: QTreeWidgetItem) -> None:
+        node_id = item.data(0, _NODE_ROLE)
+        if node_id:
+            self.node_activated.emit(node_id)

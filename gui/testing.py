@@ -1,0 +1,91 @@
+"""Helpers for driving the real window in pytest-qt tests on the offscreen platform.
+
+Real QDrag drops never arrive offscreen, so a palette drop is the palette's own mime data
+sent as QDragEnter/QDragMove/QDrop events to the canvas viewport; wires are dragged with
+QTest mouse events on the viewport. Windows use throwaway settings and recovery folders,
+never the user's.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from engine.project import Project
+
+from .main_window import MainWindow
+from .recovery import RecoveryStore
+from .settings import AppSettings
+
+
+def make_window(folder: Path) -> MainWindow:
+    settings = AppSettings(QSettings(str(folder / "settings.ini"), QSettings.IniFormat))
+    window = MainWindow(settings, RecoveryStore(folder / "recovery"))
+    window.show()
+    return window
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """A shown main window with throwaway settings; closed without prompts afterwards."""
+    main = make_window(tmp_path)
+    qtbot.addWidget(main)
+    yield main
+    main.editor.mark_saved()
+    main.close()
+
+
+def snapshot(project: Project) -> dict:
+    """The project as saved, with nodes and edges sorted: insertion order carries no meaning
+    (an undone delete re-adds a node at the end), everything else must match exactly."""
+    content = copy.deepcopy(project.to_dict())
+    content["graph"]["nodes"].sort(key=lambda node: node["id"])
+    content["graph"]["edges"].sort(key=lambda edge: tuple(edge.values()))
+    return content
+
+
+def drop_block(window: MainWindow, type_name: str, scene_pos: QPointF) -> None:
+    """Drop `type_name` from the palette at `scene_pos`, as a drag from the palette would."""
+    viewport = window.view.viewport()
+    mime = window.palette.mime_data_for(type_name)
+    where = QPointF(window.view.mapFromScene(scene_pos))
+    buttons, modifiers = Qt.LeftButton, Qt.NoModifier
+    for event in (QDragEnterEvent(where.toPoint(), Qt.CopyAction, mime, buttons, modifiers),
+                  QDragMoveEvent(where.toPoint(), Qt.CopyAction, mime, buttons, modifiers),
+                  QDropEvent(where, Qt.CopyAction, mime, buttons, modifiers)):
+        QApplication.sendEvent(viewport, event)
+
+
+def mouse_drag(window: MainWindow, start: QPointF, end: QPointF, steps: int = 4) -> None:
+    """Press at scene point `start`, move in steps, release at scene point `end`."""
+    view, viewport = window.view, window.view.viewport()
+    a, b = view.mapFromScene(start), view.mapFromScene(end)
+    QTest.mousePress(viewport, Qt.LeftButton, Qt.NoModifier, a)
+    for step in range(1, steps + 1):
+        QTest.mouseMove(viewport, a + (b - a) * step / steps)
+    QTest.mouseRelease(viewport, Qt.LeftButton, Qt.NoModifier, b)
+
+
+def port_position(window: MainWindow, node_id: str, port: str = "out") -> QPointF:
+    item = window.scene.node_item(node_id)
+    port_item = item.output if item.output is not None and item.output.name == port else item.inputs[port]
+    return port_item.scenePos()
+
+
+
+
+def small_project() -> Project:
+    """input → memory (LSTM, last step) → head (Regression), on the adding task."""
+    project = Project(data={"task": "adding", "params": {"length": 20}})
+    doc = project.graph
+    doc.add_node("SequenceInput", position=(0.0, 0.0), node_id="input")
+    doc.add_node("LSTM", {"hidden_size": 16, "output": "last"}, position=(300.0, 0.0), node_id="memory")
+    doc.add_node("Regression", position=(600.0, 0.0), node_id="head")
+    doc.connect("input", "out", "memory", "in")
+    doc.connect("memory", "out", "head", "in")
+    return project
