@@ -143,12 +143,15 @@ def _linear(x, weight, bias):
 def _run_direction(kind, module, x, weights, h, c, reverse: bool) -> DirectionTrace:
     w_ih, w_hh, b_ih, b_hh = weights
     steps = x.shape[1]
-    projected = _linear(x, w_ih, b_ih)  # (B, T, G*H): the input part of every gate at once
+    # The input part of every gate for all steps at once, (B, T, G*H), split into steps with
+    # unbind: indexing projected[:, t] instead would make the backward pass quadratic in T
+    # (each step's gradient would be scattered into a zero tensor of the full size).
+    projected = _linear(x, w_ih, b_ih).unbind(1)
     step = {"LSTM": _lstm_step, "GRU": _gru_step, "RNN": _rnn_step}[kind]
     relu = kind == "RNN" and module.nonlinearity == "relu"
     hidden, cells, gate_steps = [None] * steps, ([None] * steps if kind == "LSTM" else None), [None] * steps
     for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
-        h, c, gates = step(projected[:, t], _linear(h, w_hh, b_hh), h, c, relu)
+        h, c, gates = step(projected[t], _linear(h, w_hh, b_hh), h, c, relu)
         hidden[t], gate_steps[t] = h, gates
         if cells is not None:
             cells[t] = c
@@ -160,7 +163,7 @@ def _run_direction(kind, module, x, weights, h, c, reverse: bool) -> DirectionTr
 def _lstm_step(gx, gh, h, c, relu):
     i, f, g, o = (gx + gh).chunk(4, dim=1)
     i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
-    c = f * c + i * g
+    c = torch.addcmul(f * c, i, g)  # f ⊙ c + i ⊙ g
     h = o * torch.tanh(c)
     return h, c, (i.detach(), f.detach(), g.detach(), o.detach())
 

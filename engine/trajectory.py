@@ -37,8 +37,7 @@ class TrajectoryProjector:
         samples, steps, features = states.shape
         flat = torch.as_tensor(states, dtype=torch.float64).reshape(samples * steps, features)
         centred = flat - flat.mean(dim=0)
-        _, singular, vt = torch.linalg.svd(centred, full_matrices=False)
-        variance = singular ** 2
+        variance, vt = _principal_axes(centred)
         total = float(variance.sum())
         if self.reference_step is None:
             self.reference_step = int(step)
@@ -67,6 +66,17 @@ class TrajectoryProjector:
             projected = torch.nn.functional.pad(projected, (0, k - usable))
             explained = torch.nn.functional.pad(explained, (0, k - usable))
         return projected, explained
+
+
+def _principal_axes(centred: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(variances, axes as rows), largest first: from the F×F scatter matrix when there are
+    more states than features (much cheaper than an SVD of all states), else from the SVD."""
+    count, features = centred.shape
+    if count <= features:
+        _, singular, vt = torch.linalg.svd(centred, full_matrices=False)
+        return singular ** 2, vt
+    variance, vectors = torch.linalg.eigh(centred.T @ centred)  # ascending
+    return variance.flip(0).clamp_min(0.0), vectors.flip(1).T
 
 
 def procrustes(basis: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
