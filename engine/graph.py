@@ -274,16 +274,21 @@ class GraphDocument:
 
     def connection_problem(self, edge: Edge) -> ConnectionRefused | None:
         """Why `edge` cannot be made (an error to raise or show), or None if it can."""
-        from .validation import infer_shapes  # validation imports this module
+        return self._port_problem(edge) or self._wiring_problem(edge) or self._cycle_problem(edge) \
+            or self._shape_problem(edge)
 
+    def _port_problem(self, edge: Edge) -> ConnectionRefused | None:
         source, target = self.node(edge.source), self.node(edge.target)
         out_port = source.spec.output
         if out_port is None or out_port.name != edge.source_port:
             return UnknownPortError(f"{source.label()} has no output '{edge.source_port}'")
-        try:
-            in_port = target.spec.input_port(edge.target_port)
-        except KeyError:
+        if edge.target_port not in {port.name for port in target.spec.inputs}:
             return UnknownPortError(f"{target.label()} has no input '{edge.target_port}'")
+        return None
+
+    def _wiring_problem(self, edge: Edge) -> ConnectionRefused | None:
+        source, target = self.node(edge.source), self.node(edge.target)
+        out_port, in_port = source.spec.output, target.spec.input_port(edge.target_port)
         occupant = [e for e in self.incoming(edge.target) if e.target_port == edge.target_port]
         if occupant:
             return OccupiedInputError(f"{target.label()} input '{in_port.name}' is already connected to "
@@ -291,13 +296,18 @@ class GraphDocument:
         if not set(out_port.kinds) & set(in_port.kinds):
             return PortKindError(f"{target.label()} input '{in_port.name}' takes {_kinds(in_port.kinds)}; "
                                  f"{source.label()} gives {_kinds(out_port.kinds)}")
+        return None
+
+    def _cycle_problem(self, edge: Edge) -> ConnectionRefused | None:
         if edge.source == edge.target or nx.has_path(self._graph, edge.target, edge.source):
             return CycleError(f"connecting '{edge.source}' to '{edge.target}' would make a cycle; "
                               "recurrence happens inside recurrent blocks, not between blocks")
-        return self._shape_problem(edge, infer_shapes)
+        return None
 
-    def _shape_problem(self, edge: Edge, infer_shapes) -> ConnectionRefused | None:
+    def _shape_problem(self, edge: Edge) -> ConnectionRefused | None:
         """Refuse an edge whose inferred shapes clash at the target (kind or size)."""
+        from .validation import infer_shapes  # validation imports this module
+
         before = infer_shapes(self, self.data)
         self._graph.add_edge(edge.source, edge.target, key=edge)
         try:
@@ -344,9 +354,11 @@ class GraphDocument:
         self.changed.emit()
 
     def _check_loaded_edge(self, edge: Edge) -> None:
-        self.node(edge.source), self.node(edge.target)
-        problem = self.connection_problem(edge)
-        if isinstance(problem, (UnknownPortError, CycleError)):
+        """A file may hold wiring that validation reports (cycles, clashing shapes), so the
+        user can see and mend it; unknown ports it may not. No shape check per edge here:
+        that would make loading quadratic in graph size."""
+        problem = self._port_problem(edge)
+        if problem is not None:
             raise problem
 
     # -- internals ---------------------------------------------------------------------
