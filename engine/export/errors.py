@@ -1,0 +1,6 @@
+"""The one error the export package raises; its message is shown to the user as it is."""
+from __future__ import annotations
+
+
+class ExportError(ValueError):
+    """An export that cannot be made; the message says why and what to do."""

@@ -1,0 +1,55 @@
+"""ONNX export through torch.onnx, available when the optional onnx package is installed.
+
+Recurrent Studio does not depend on onnx; without it the export says how to get it. The
+TorchScript-based exporter is used (dynamo=False) because it needs onnx alone, not also
+onnxscript, and it exports nn.LSTM/GRU/RNN as ONNX's own recurrent operators. Batch and
+time are dynamic axes, so the file accepts any batch size and sequence length.
+"""
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from pathlib import Path
+
+from .errors import ExportError
+from .files import replacing
+
+MISSING_ONNX = "ONNX export needs the onnx package: pip install onnx"
+
+
+def onnx_available() -> bool:
+    return importlib.util.find_spec("onnx") is not None
+
+
+def export_onnx(model, signature, path: Path | str) -> Path:
+    """Write `model` (a compiled model, or any module taking the data's input) to `path`
+    as ONNX with input "x" and output "prediction"; raises ExportError without onnx."""
+    if not onnx_available():
+        raise ExportError(MISSING_ONNX)
+    import torch
+    path = Path(path)
+    example = _example_input(signature, next(model.parameters()).device)
+    output_axes = {0: "batch", 1: "time"} if signature.target_kind == "tokens" else {0: "batch"}
+    with replacing(path) as temporary, warnings.catch_warnings():
+        _quiet_known_warnings()
+        torch.onnx.export(model, (example,), str(temporary), dynamo=False,
+                          input_names=["x"], output_names=["prediction"],
+                          dynamic_axes={"x": {0: "batch", 1: "time"}, "prediction": output_axes})
+    return path
+
+
+def _quiet_known_warnings() -> None:
+    """Silence what the exporter always says about these models: its own deprecation, the
+    recurrent layers' size checks traced as constants (sizes are fixed by the weights), and
+    advice to export with batch size 1, which is what `_example_input` does."""
+    import torch
+    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore", torch.jit.TracerWarning)
+    warnings.filterwarnings("ignore", message="Exporting a model to ONNX with a batch_size other than 1")
+
+
+def _example_input(signature, device):
+    import torch
+    if signature.input_kind == "tokens":
+        return torch.zeros(1, signature.length, dtype=torch.long, device=device)  # (B, T)
+    return torch.zeros(1, signature.length, signature.features, device=device)  # (B, T, F)
