@@ -82,7 +82,8 @@ def create_menus(window, actions: SimpleNamespace) -> SimpleNamespace:
     edit.addSeparator()
     edit.addAction(actions.select_all)
     view = bar.addMenu("&View")
-    view.addActions([actions.fit, actions.reset_zoom, actions.zoom_in, actions.zoom_out])
+    view.addActions([actions.fit, actions.reset_zoom])
+    window.addActions([actions.zoom_in, actions.zoom_out])  # keyboard only: the wheel zooms too
     view.addSeparator()
     view.addAction(actions.auto_layout)
     view.addSeparator()
@@ -101,6 +102,10 @@ def create_toolbars(window, actions: SimpleNamespace) -> tuple[QToolBar, QToolBa
     main.addActions([actions.new, actions.open, actions.save])
     main.addSeparator()
     main.addActions([actions.undo, actions.redo, actions.delete])
+    for action in (actions.undo, actions.redo):
+        # Their text names the edit ("Undo Move 3 blocks"); on the toolbar that would make
+        # the buttons jump in width, so they show the icon and keep the text as tooltip.
+        main.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonIconOnly)
     main.addSeparator()
     main.addActions([actions.auto_layout, actions.fit])
     window.addToolBar(main)

@@ -1,6 +1,7 @@
 """Help → Block reference: every block type with its ports and parameters, from the catalogue."""
 from __future__ import annotations
 
+import json
 from html import escape
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
@@ -20,12 +21,12 @@ def reference_html() -> str:
 
 
 def _block_html(spec) -> str:
-    ports = [f"<li>in <b>{p.name}</b>: {' or '.join(p.kinds)}{' — ' + escape(p.help) if p.help else ''}</li>"
+    ports = [f"<li>input <b>{p.name}</b>: {' or '.join(p.kinds)}{' — ' + escape(p.help) if p.help else ''}</li>"
              for p in spec.inputs]
     if spec.output is not None:
-        ports.append(f"<li>out <b>{spec.output.name}</b>: {' or '.join(spec.output.kinds)}</li>")
-    params = [f"<li><b>{p.name}</b> ({_param_type(p)}, default {p.default!r}): {escape(p.help)}</li>"
-              for p in spec.params]
+        ports.append(f"<li>output <b>{spec.output.name}</b>: {' or '.join(spec.output.kinds)}</li>")
+    params = [f"<li><b>{p.name}</b> ({_param_type(p)}, default {escape(json.dumps(p.default))}): "
+              f"{escape(p.help)}</li>" for p in spec.params]
     return (f"<h3>{spec.type_name}</h3><p>{escape(spec.description)}</p>"
             f"<p><i>Ports</i></p><ul>{''.join(ports)}</ul>"
             + (f"<p><i>Parameters</i></p><ul>{''.join(params)}</ul>" if params else ""))

@@ -1,7 +1,9 @@
 """Copy and paste of graph fragments: selected nodes with the connections among them.
 
-A fragment is plain JSON (the same vocabulary as the project file), so it survives the
-system clipboard and can be pasted into another window or another document.
+A fragment is plain JSON (the same vocabulary as the project file) put on the clipboard as
+text, marked with FRAGMENT_FORMAT, so it can be pasted into another window or document.
+Text rather than a custom QMimeData: PySide6 crashes at exit when the clipboard still owns
+mime data created from Python.
 """
 from __future__ import annotations
 
@@ -9,13 +11,12 @@ import json
 import re
 from typing import Any
 
-from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QApplication
 
 from engine.blocks import CATALOGUE
 from engine.graph import Edge, GraphDocument
 
-MIME_TYPE = "application/x-recurrent-studio-fragment"
+FRAGMENT_FORMAT = "recurrent-studio-fragment"
 
 
 def make_fragment(doc: GraphDocument, node_ids: list[str]) -> dict[str, Any]:
@@ -23,16 +24,16 @@ def make_fragment(doc: GraphDocument, node_ids: list[str]) -> dict[str, Any]:
     nodes = [{"id": n.id, "type": n.type_name, "params": dict(n.params), "position": list(n.position)}
              for n in doc.nodes() if n.id in chosen]
     edges = [e.to_dict() for e in doc.edges() if e.source in chosen and e.target in chosen]
-    return {"nodes": nodes, "edges": edges}
+    return {"format": FRAGMENT_FORMAT, "nodes": nodes, "edges": edges}
 
 
 def plan_paste(doc: GraphDocument, fragment: dict[str, Any], offset: tuple[float, float]):
     """The nodes (id, type, params, position) and edges to add, with ids free in `doc`."""
-    taken = {n.id for n in doc.nodes()}
+    taken: set[str] = set()
     renamed: dict[str, str] = {}
     nodes = []
     for entry in fragment["nodes"]:
-        new_id = _free_id(entry["id"], taken)
+        new_id = _free_id(doc, entry["id"], entry["type"], taken)
         taken.add(new_id)
         renamed[entry["id"]] = new_id
         x, y = entry["position"]
@@ -42,38 +43,48 @@ def plan_paste(doc: GraphDocument, fragment: dict[str, Any], offset: tuple[float
     return nodes, edges
 
 
-def _free_id(wanted: str, taken: set[str]) -> str:
-    if wanted not in taken:
-        return wanted
-    stem = re.sub(r"_\d+\Z", "", wanted)
-    number = 2
-    while f"{stem}_{number}" in taken:
-        number += 1
-    return f"{stem}_{number}"
+def _free_id(doc: GraphDocument, wanted: str, type_name: str, taken: set[str]) -> str:
+    """`wanted` if the document would take it, else the first free `stem_N` (the block
+    type's stem when `wanted` cannot be a name at all, as in a hand-written fragment)."""
+    type_stem = doc.unique_id(type_name).rsplit("_", 1)[0]
+    for stem in (re.sub(r"_\d+\Z", "", wanted), type_stem):
+        for candidate in [wanted] + [f"{stem}_{number}" for number in range(2, 10_000)]:
+            if candidate not in taken and doc.id_problem(candidate) is None:
+                return candidate
+    raise ValueError(f"no free name for a pasted '{wanted}'")
 
 
 def put_on_clipboard(fragment: dict[str, Any]) -> None:
-    mime = QMimeData()
-    mime.setData(MIME_TYPE, json.dumps(fragment).encode("utf-8"))
-    QApplication.clipboard().setMimeData(mime)
+    QApplication.clipboard().setText(json.dumps(fragment, indent=1))
 
 
 def fragment_on_clipboard() -> dict[str, Any] | None:
     """The fragment on the clipboard, or None when there is none we can trust."""
-    mime = QApplication.clipboard().mimeData()
-    if mime is None or not mime.hasFormat(MIME_TYPE):
+    text = QApplication.clipboard().text()
+    if FRAGMENT_FORMAT not in text:
         return None
     try:
-        fragment = json.loads(bytes(mime.data(MIME_TYPE)).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        fragment = json.loads(text)
+    except json.JSONDecodeError:
         return None
     return fragment if _looks_valid(fragment) else None
 
 
 def _looks_valid(fragment: Any) -> bool:
     try:
-        return all(n["type"] in CATALOGUE and isinstance(n["id"], str) and len(n["position"]) == 2
-                   for n in fragment["nodes"]) and all(
-            {"source", "source_port", "target", "target_port"} <= set(e) for e in fragment["edges"])
-    except (KeyError, TypeError):
+        ids = {n["id"] for n in fragment["nodes"]}
+        nodes_ok = all(_node_is_valid(n) for n in fragment["nodes"])
+        edges_ok = all(e["source"] in ids and e["target"] in ids and isinstance(e["source_port"], str)
+                       and isinstance(e["target_port"], str) for e in fragment["edges"])
+        return fragment["format"] == FRAGMENT_FORMAT and nodes_ok and edges_ok
+    except (KeyError, TypeError, ValueError):
         return False
+
+
+def _node_is_valid(entry: dict[str, Any]) -> bool:
+    """Raises KeyError/ValueError/TypeError for a node the document would refuse."""
+    spec = CATALOGUE[entry["type"]]
+    for name, value in entry["params"].items():
+        spec.param(name).check(value)
+    x, y = entry["position"]
+    return isinstance(entry["id"], str) and all(isinstance(v, (int, float)) for v in (x, y))

@@ -1,7 +1,7 @@
 """Undoable edits. Each command's redo and undo make exactly one call on the document
 (or, for project settings, one call to the function that applies them); composite edits
-are a parent command with children. Commands never touch scene items: the scene follows
-the document's events.
+are a CompositeCommand of such commands. Commands never touch scene items: the scene
+follows the document's events.
 """
 from __future__ import annotations
 
@@ -14,15 +14,35 @@ from engine.graph import Edge, GraphDocument
 _SET_PARAM_ID = 1001
 
 
-def composite(text: str) -> QUndoCommand:
-    """A parent for child commands: redo runs them in order, undo in reverse."""
-    return QUndoCommand(text)
+class CompositeCommand(QUndoCommand):
+    """Child commands done in order and undone in reverse, as one step.
+
+    Children are held in a Python list rather than through QUndoCommand's C++ parent:
+    PySide does not keep a child created with a parent alive, and the stack would then
+    call a deleted command.
+    """
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.children: list[QUndoCommand] = []
+
+    def add(self, command: QUndoCommand) -> QUndoCommand:
+        self.children.append(command)
+        return command
+
+    def redo(self) -> None:
+        for command in self.children:
+            command.redo()
+
+    def undo(self) -> None:
+        for command in reversed(self.children):
+            command.undo()
 
 
 class AddNodeCommand(QUndoCommand):
     def __init__(self, doc: GraphDocument, type_name: str, params: dict[str, Any],
-                 position: tuple[float, float], node_id: str, parent: QUndoCommand | None = None):
-        super().__init__(f"Add {type_name} '{node_id}'", parent)
+                 position: tuple[float, float], node_id: str):
+        super().__init__(f"Add {type_name} '{node_id}'")
         self._doc, self._type_name, self._params = doc, type_name, dict(params)
         self._position, self.node_id = position, node_id
 
@@ -34,8 +54,8 @@ class AddNodeCommand(QUndoCommand):
 
 
 class RemoveNodeCommand(QUndoCommand):
-    def __init__(self, doc: GraphDocument, node_id: str, parent: QUndoCommand | None = None):
-        super().__init__(f"Delete '{node_id}'", parent)
+    def __init__(self, doc: GraphDocument, node_id: str):
+        super().__init__(f"Delete '{node_id}'")
         self._doc, self._node_id, self._removed = doc, node_id, None
 
     def redo(self) -> None:
@@ -48,8 +68,8 @@ class RemoveNodeCommand(QUndoCommand):
 class ConnectCommand(QUndoCommand):
     """A new connection, checked by the document (it raises if refused)."""
 
-    def __init__(self, doc: GraphDocument, edge: Edge, parent: QUndoCommand | None = None):
-        super().__init__(f"Connect '{edge.source}' to '{edge.target}'", parent)
+    def __init__(self, doc: GraphDocument, edge: Edge):
+        super().__init__(f"Connect '{edge.source}' to '{edge.target}'")
         self._doc, self._edge = doc, edge
 
     def redo(self) -> None:
@@ -62,8 +82,8 @@ class ConnectCommand(QUndoCommand):
 class RestoreEdgeCommand(QUndoCommand):
     """A copied connection put back as it was (pasting keeps even a clashing wire)."""
 
-    def __init__(self, doc: GraphDocument, edge: Edge, parent: QUndoCommand | None = None):
-        super().__init__(f"Connect '{edge.source}' to '{edge.target}'", parent)
+    def __init__(self, doc: GraphDocument, edge: Edge):
+        super().__init__(f"Connect '{edge.source}' to '{edge.target}'")
         self._doc, self._edge = doc, edge
 
     def redo(self) -> None:
@@ -74,8 +94,8 @@ class RestoreEdgeCommand(QUndoCommand):
 
 
 class DisconnectCommand(QUndoCommand):
-    def __init__(self, doc: GraphDocument, edge: Edge, parent: QUndoCommand | None = None):
-        super().__init__(f"Disconnect '{edge.source}' from '{edge.target}'", parent)
+    def __init__(self, doc: GraphDocument, edge: Edge):
+        super().__init__(f"Disconnect '{edge.source}' from '{edge.target}'")
         self._doc, self._edge = doc, edge
 
     def redo(self) -> None:
@@ -87,8 +107,8 @@ class DisconnectCommand(QUndoCommand):
 
 class MoveNodeCommand(QUndoCommand):
     def __init__(self, doc: GraphDocument, node_id: str, old: tuple[float, float],
-                 new: tuple[float, float], parent: QUndoCommand | None = None):
-        super().__init__(f"Move '{node_id}'", parent)
+                 new: tuple[float, float]):
+        super().__init__(f"Move '{node_id}'")
         self._doc, self._node_id, self._old, self._new = doc, node_id, old, new
 
     def redo(self) -> None:

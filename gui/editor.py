@@ -19,8 +19,8 @@ from engine.settings import TRAINING_PARAMS
 from engine.validation import Analysis, validate
 
 from . import clipboard
-from .commands import (AddNodeCommand, ApplySettingsCommand, ConnectCommand, DisconnectCommand, MoveNodeCommand,
-                       RemoveNodeCommand, RenameNodeCommand, RestoreEdgeCommand, SetParamCommand, composite)
+from .commands import (AddNodeCommand, ApplySettingsCommand, CompositeCommand, ConnectCommand, DisconnectCommand,
+                       MoveNodeCommand, RemoveNodeCommand, RenameNodeCommand, RestoreEdgeCommand, SetParamCommand)
 from .layout import auto_layout_positions
 
 PASTE_OFFSET = 40.0
@@ -58,6 +58,7 @@ class DocumentEditor(QObject):
     def set_project(self, project: Project, unsaved: bool = False) -> None:
         self.document.changed.disconnect(self._schedule_validation)
         self._project = project
+        self._analysis = None  # listeners of project_replaced must not see the old analysis
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self._unsaved_without_history = unsaved
@@ -102,21 +103,21 @@ class DocumentEditor(QObject):
         loose = [e for e in edges if e.source not in doomed and e.target not in doomed]
         if not doomed and not loose:
             return
-        parent = composite(_describe(text, len(doomed), len(loose)))
+        edit = CompositeCommand(_describe(text, len(doomed), len(loose)))
         for edge in loose:
-            DisconnectCommand(self.document, edge, parent)
+            edit.add(DisconnectCommand(self.document, edge))
         for node_id in node_ids:
-            RemoveNodeCommand(self.document, node_id, parent)
-        self.undo_stack.push(parent)
+            edit.add(RemoveNodeCommand(self.document, node_id))
+        self.undo_stack.push(edit)
 
     def move_nodes(self, positions: dict[str, tuple[float, float]], text: str = "Move") -> None:
-        parent = composite(_describe(text, len(positions), 0))
+        edit = CompositeCommand(_describe(text, len(positions), 0))
         for node_id, new in positions.items():
             old = self.document.node(node_id).position
             if tuple(new) != old:
-                MoveNodeCommand(self.document, node_id, old, tuple(new), parent)
-        if parent.childCount():
-            self.undo_stack.push(parent)
+                edit.add(MoveNodeCommand(self.document, node_id, old, tuple(new)))
+        if edit.children:
+            self.undo_stack.push(edit)
 
     def set_param(self, node_id: str, name: str, value: Any) -> str | None:
         node = self.document.node(node_id)
@@ -153,10 +154,10 @@ class DocumentEditor(QObject):
     def reconnect(self, old: Edge, new: Edge) -> str | None:
         problem = self.connection_problem(new)
         if problem is None:
-            parent = composite(f"Reconnect '{new.source}' to '{new.target}'")
-            DisconnectCommand(self.document, old, parent)
-            ConnectCommand(self.document, new, parent)
-            self.undo_stack.push(parent)
+            edit = CompositeCommand(f"Reconnect '{new.source}' to '{new.target}'")
+            edit.add(DisconnectCommand(self.document, old))
+            edit.add(ConnectCommand(self.document, new))
+            self.undo_stack.push(edit)
         return problem
 
     def disconnect(self, edge: Edge) -> None:
@@ -186,12 +187,12 @@ class DocumentEditor(QObject):
 
     def _add_fragment(self, fragment: dict, offset: float, text: str) -> list[str]:
         nodes, edges = clipboard.plan_paste(self.document, fragment, (offset, offset))
-        parent = composite(_describe(text, len(nodes), 0))
+        edit = CompositeCommand(_describe(text, len(nodes), 0))
         for node_id, type_name, params, position in nodes:
-            AddNodeCommand(self.document, type_name, params, position, node_id, parent)
+            edit.add(AddNodeCommand(self.document, type_name, params, position, node_id))
         for edge in edges:
-            RestoreEdgeCommand(self.document, edge, parent)
-        self.undo_stack.push(parent)
+            edit.add(RestoreEdgeCommand(self.document, edge))
+        self.undo_stack.push(edit)
         ids = [node[0] for node in nodes]
         self.nodes_added.emit(ids)
         return ids

@@ -96,9 +96,11 @@ class ColumnsField(QListWidget):
 
     committed = Signal(list)
 
+    VISIBLE_ROWS = 6
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setMaximumHeight(110)
+        self.setObjectName("columns")
         self.itemChanged.connect(lambda item: self.committed.emit(self.checked()))
 
     def checked(self) -> list[str]:
@@ -112,6 +114,8 @@ class ColumnsField(QListWidget):
             item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Checked if name in checked else Qt.Unchecked)
         self.blockSignals(False)
+        rows = max(1, min(self.count(), self.VISIBLE_ROWS))
+        self.setFixedHeight(rows * max(self.sizeHintForRow(0), 18) + 2 * self.frameWidth() + 4)
 
 
 class ParamForm(QWidget):

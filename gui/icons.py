@@ -49,14 +49,6 @@ def _render_glyph(painter: QPainter, type_name: str, area: QRectF) -> None:
     painter.drawText(area, Qt.AlignCenter, type_name[:1])
 
 
-@lru_cache(maxsize=None)
-def block_icon(type_name: str) -> QIcon:
-    icon = QIcon()
-    for size in (16, 24, 32):
-        icon.addPixmap(block_pixmap(type_name, size))
-    return icon
-
-
 @lru_cache(maxsize=1)
 def app_icon() -> QIcon:
     return QIcon(str(paths.APP_ICON))

@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
+from engine.blocks import CATALOGUE
 from engine.project import Project
 
 from . import theme
@@ -28,6 +29,7 @@ from .palette import BlockPalette
 from .problems import ProblemsPanel
 from .recovery import AUTOSAVE_INTERVAL_MS, RecoveryStore
 from .settings import AppSettings
+from .training.install import install_training
 
 APP_NAME = "Recurrent Studio"
 DEFAULT_SIZE = (1400, 900)
@@ -61,6 +63,8 @@ class MainWindow(QMainWindow):
                        self.add_dock(self.problems, "Problems", Qt.BottomDockWidgetArea)]
         self._build_status_bar()
         self._connect_signals()
+        self.close_guards: list = []  # callables asked on close; any False keeps the window open
+        self.training = install_training(self)
         self._autosave = QTimer(self, interval=AUTOSAVE_INTERVAL_MS, timeout=self.files.autosave)
         self._autosave.start()
         self._restore_layout()
@@ -126,6 +130,9 @@ class MainWindow(QMainWindow):
     # -- edits the menus trigger --------------------------------------------------------
     def _add_block_at(self, type_name: str, scene_pos: QPointF) -> None:
         """Drop point = the middle of the new node's header, where the user aimed."""
+        if type_name not in CATALOGUE:  # a drop from another program or version
+            self.show_message(f"Unknown block type '{type_name}'")
+            return
         position = (scene_pos.x() - NODE_WIDTH / 2, scene_pos.y() - HEADER_HEIGHT / 2)
         node_id = self.editor.add_block(type_name, position)
         self.scene.select_nodes([node_id])
@@ -155,6 +162,12 @@ class MainWindow(QMainWindow):
     def select_all(self) -> None:
         self.scene.select_nodes([item.node_id for item in self.scene.node_items()])
 
+    def show_problems(self) -> None:
+        """Bring the problems panel to the front (it may share a tab with other panels)."""
+        dock = self.problems.parentWidget()
+        dock.show()
+        dock.raise_()
+
     def focus_node(self, node_id: str) -> None:
         """Select `node_id` and centre the view on it."""
         self.scene.select_nodes([node_id])
@@ -171,7 +184,8 @@ class MainWindow(QMainWindow):
     # -- status and title ---------------------------------------------------------------
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self._summary_label = QLabel()
+        self._summary_label = QLabel(toolTip="Click the problem count to see the problems")
+        self._summary_label.linkActivated.connect(lambda link: self.show_problems())
         legend = " ".join(f"<span style='color:{colour}'>●</span> {kind}"
                           for kind, colour in theme.PORT_KIND_COLORS.items())
         self._zoom_label = QLabel("100%")
@@ -185,7 +199,8 @@ class MainWindow(QMainWindow):
         analysis = self.editor.analysis
         errors = len(analysis.errors) + bool(self.editor.data_problem)
         state = (f"<span style='color:{theme.COLORS['ok']}'>ready to train</span>" if not errors else
-                 f"<span style='color:{theme.COLORS['error']}'>{errors} problem{'s' if errors > 1 else ''}</span>")
+                 f"<a href='problems' style='color:{theme.COLORS['error']}'>{errors} problem{'s' if errors > 1 else ''}"
+                 "</a>")
         self._summary_label.setText(f"{len(self.editor.document)} blocks · {analysis.total_params:,} parameters · "
                                     f"{state}")
 
@@ -208,7 +223,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event) -> None:
-        if not self.files.maybe_save("quitting"):
+        if not self.files.maybe_save("quitting") or not all(guard() for guard in self.close_guards):
             event.ignore()
             return
         self.settings.save_window(self.saveGeometry(), self.saveState())

@@ -3,6 +3,8 @@ Clicking one asks the window to select and centre its node.
 """
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
@@ -36,7 +38,7 @@ class ProblemsPanel(QTreeWidget):
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
         self.setAlternatingRowColors(True)
-        self.setColumnWidth(0, 170)
+        self.setColumnWidth(0, 110)
         self._icons = {severity: _dot(severity) for severity in ("error", "warning", "ok")}
         self.itemClicked.connect(self._on_clicked)
         self.itemActivated.connect(self._on_clicked)
@@ -47,15 +49,17 @@ class ProblemsPanel(QTreeWidget):
             self._add("error", "data settings", data_problem, None)
         order = {"error": 0, "warning": 1}
         for diagnostic in sorted(analysis.diagnostics, key=lambda d: order.get(d.severity, 2)):
-            self._add(diagnostic.severity, diagnostic.node or "model", diagnostic.message, diagnostic.node)
+            self._add(diagnostic.severity, diagnostic.node or "model", _without_block_name(diagnostic),
+                      diagnostic.node, diagnostic.message)
         if self.topLevelItemCount() == 0:
             item = self._add("ok", "", "No problems: the model is ready to train.", None)
             item.setFlags(Qt.ItemIsEnabled)
 
-    def _add(self, severity: str, where: str, message: str, node_id: str | None) -> QTreeWidgetItem:
+    def _add(self, severity: str, where: str, message: str, node_id: str | None,
+             full_message: str | None = None) -> QTreeWidgetItem:
         item = QTreeWidgetItem(self, [where, message])
         item.setIcon(0, self._icons[severity])
-        item.setToolTip(1, message)
+        item.setToolTip(1, full_message or message)
         item.setData(0, _NODE_ROLE, node_id)
         return item
 
@@ -63,3 +67,10 @@ class ProblemsPanel(QTreeWidget):
         node_id = item.data(0, _NODE_ROLE)
         if node_id:
             self.node_activated.emit(node_id)
+
+
+def _without_block_name(diagnostic) -> str:
+    """The message without its leading "LSTM 'memory'", which the Block column shows."""
+    if diagnostic.node is None:
+        return diagnostic.message
+    return re.sub(rf"\A\w+ '{re.escape(diagnostic.node)}'(: | )", "", diagnostic.message)

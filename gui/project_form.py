@@ -8,7 +8,7 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QHeaderView, QLabel, QPlainTextEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QPlainTextEdit,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from engine.data import TASKS, DataError, csv_preview, text_preview
@@ -16,7 +16,7 @@ from engine.data.files import SAMPLE_CSV, SAMPLE_TEXT, resolve_path
 from engine.settings import TRAINING_PARAMS
 
 from . import theme
-from .forms import LABEL_WIDTH, ParamForm, compact_combo
+from .forms import ParamForm, compact_combo
 
 PREVIEW_ROWS = 8
 
@@ -34,6 +34,7 @@ class ProjectForm(QWidget):
         self._task_form: ParamForm | None = None
         self._form_task: str | None = None
         self._previewed: tuple[str, str] | None = None
+        self._preview_failed = False
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(12, 12, 12, 12)
         self._layout.setSpacing(8)
@@ -53,23 +54,23 @@ class ProjectForm(QWidget):
         for spec in TASKS.values():
             self.task.addItem(spec.title, spec.name)
         self.task.activated.connect(self._choose_task)
-        row = QFormLayout()
-        row.addRow(QLabel("Task", minimumWidth=LABEL_WIDTH), self.task)
-        self._layout.addLayout(row)
+        self.task.setToolTip("Where the data comes from: a built-in task or your own file")
+        self._layout.addWidget(self.task)
         self.task_description = QLabel(wordWrap=True, objectName="dim")
         self._layout.addWidget(self.task_description)
+        self.signature = QLabel(textFormat=Qt.RichText, wordWrap=True)
+        self._layout.addWidget(self.signature)
         self._task_form_slot = QVBoxLayout()
         self._layout.addLayout(self._task_form_slot)
         self.preview_title = QLabel(objectName="dim")
         self.preview_table = QTableWidget(editTriggers=QAbstractItemView.NoEditTriggers, maximumHeight=200)
         self.preview_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.preview_table.verticalHeader().hide()
+        self.preview_table.verticalHeader().setDefaultSectionSize(22)
         self.preview_text = QPlainTextEdit(readOnly=True, maximumHeight=160, objectName="preview")
         self.preview_text.setLineWrapMode(QPlainTextEdit.NoWrap)
         for widget in (self.preview_title, self.preview_table, self.preview_text):
             self._layout.addWidget(widget)
-        self.signature = QLabel(textFormat=Qt.RichText, wordWrap=True)
-        self._layout.addWidget(self.signature)
 
     def _build_training_section(self) -> None:
         self._layout.addWidget(_title("Training"))
@@ -110,26 +111,33 @@ class ProjectForm(QWidget):
 
     def _refresh_preview(self, spec, values: dict) -> None:
         source = _preview_source(spec, values, self._editor.project.base_dir)
-        for widget in (self.preview_title, self.preview_table, self.preview_text):
-            widget.setVisible(source is not None)
-        if source is None or source == self._previewed:
+        self.preview_title.setVisible(source is not None)
+        if source is None:
+            self.preview_table.hide()
+            self.preview_text.hide()
             return
-        self._previewed = source
-        kind, path = source
+        if source != self._previewed:
+            self._previewed = source
+            self._preview_failed = not self._load_preview(*source)
+        show_table = source[0] == "csv" and not self._preview_failed
+        self.preview_table.setVisible(show_table)
+        self.preview_text.setVisible(not show_table)
+
+    def _load_preview(self, kind: str, path: str) -> bool:
+        """Fill the preview from the file; on failure show why and return False."""
         self.preview_title.setText(f"Preview of {Path(path).name}")
         try:
             if kind == "csv":
                 self._show_csv(path)
             else:
-                self._show_text(path)
+                self.preview_text.setPlainText("\n".join(text_preview(path, PREVIEW_ROWS)))
         except DataError as error:
-            self.preview_table.hide()
-            self.preview_text.show()
             self.preview_text.setPlainText(str(error))
+            return False
+        return True
 
     def _show_csv(self, path: str) -> None:
         header, rows = csv_preview(path, PREVIEW_ROWS)
-        self.preview_text.hide()
         table = self.preview_table
         table.clear()
         table.setColumnCount(len(header))
@@ -140,10 +148,6 @@ class ProjectForm(QWidget):
                 table.setItem(r, c, QTableWidgetItem(cell))
         if self._task_form is not None:
             self._task_form.set_column_choices(header)
-
-    def _show_text(self, path: str) -> None:
-        self.preview_table.hide()
-        self.preview_text.setPlainText("\n".join(text_preview(path, PREVIEW_ROWS)))
 
     def _signature_html(self) -> str:
         problem = self._editor.data_problem

@@ -19,8 +19,7 @@ AUTOSAVE_INTERVAL_MS = 60_000
 
 @dataclass
 class Recovered:
-    project: Project
-    original_path: Path | None
+    project: Project  # with the path it had when it was autosaved (None if never saved)
     saved_at: str
 
 
@@ -55,8 +54,7 @@ class RecoveryStore:
         except (OSError, ValueError):
             info = {}
         project = load_project(self.project_file)
-        original = Path(info["original_path"]) if info.get("original_path") else None
-        project.path = original
-        return Recovered(project, original, str(info.get("saved_at", "an unknown time")))
+        project.path = Path(info["original_path"]) if info.get("original_path") else None
+        return Recovered(project, str(info.get("saved_at", "an unknown time")))
 
 

@@ -1,4 +1,4 @@
-"""`python -m gui.screenshot PROJECT OUT.png [--select NODE] [--size 1400x900]`
+"""`python -m gui.screenshot PROJECT OUT.png [--select NODE] [--size 1400x900] [--hide PANELS]`
 
 Renders the main window with PROJECT open, offscreen, into a PNG: for the README and for
 looking at the window without a display. Settings go to a throwaway folder.
@@ -11,6 +11,18 @@ import sys
 import tempfile
 from pathlib import Path
 
+# Before Qt loads: a screenshot needs no display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDockWidget  # noqa: E402
+
+from engine.project import Project, ProjectFileError, load_project  # noqa: E402
+
+from .app import create_application  # noqa: E402
+from .main_window import MainWindow  # noqa: E402
+from .settings import AppSettings  # noqa: E402
+
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m gui.screenshot", description=__doc__.splitlines()[0])
@@ -18,42 +30,50 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("out", type=Path)
     parser.add_argument("--select", help="id of a node to select (the inspector shows it)")
     parser.add_argument("--size", default="1400x900", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--hide", default="", help="comma-separated titles of panels to hide, e.g. 'Loss,Gates'")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
-
-    from engine.project import ProjectFileError, load_project
-
-    from .app import create_application
-    from .main_window import MainWindow
-    from .settings import AppSettings
-
     try:
         project = load_project(args.project)
     except ProjectFileError as error:
         print(error, file=sys.stderr)
         return 1
-    app = create_application()
+    create_application()
     with tempfile.TemporaryDirectory() as scratch:
         window = MainWindow(AppSettings(QSettings(str(Path(scratch) / "settings.ini"), QSettings.IniFormat)))
-        width, height = (int(v) for v in args.size.lower().split("x"))
-        window.resize(width, height)
-        window.show()
-        window.editor.set_project(project)
-        app.processEvents()
-        window.view.fit_to_content()
-        if args.select:
-            window.scene.select_nodes([args.select])
-        app.processEvents()
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        saved = window.grab().save(str(args.out))
+        saved = render(window, project, args)
         window.editor.mark_saved()
         window.close()
     return 0 if saved else 1
+
+
+def render(window: MainWindow, project: Project, args: argparse.Namespace) -> bool:
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    window.resize(width, height)
+    window.show()
+    _hide_panels(window, [title.strip() for title in args.hide.split(",") if title.strip()])
+    window.editor.set_project(project)
+    QApplication.processEvents()
+    window.view.fit_to_content()
+    if args.select:
+        window.scene.select_nodes([args.select])
+    QApplication.processEvents()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    return window.grab().save(str(args.out))
+
+
+def _hide_panels(window: MainWindow, titles: list[str]) -> None:
+    QApplication.processEvents()  # panels may arrange themselves once the window is up
+    docks = window.findChildren(QDockWidget)
+    for dock in docks:
+        if dock.windowTitle() in titles:
+            dock.hide()
+    shown_below = [d for d in docks if d.isVisible() and window.dockWidgetArea(d) == Qt.BottomDockWidgetArea]
+    if shown_below:
+        window.resizeDocks(shown_below[:1], [170], Qt.Vertical)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engine.project import Project
 
@@ -30,14 +30,44 @@ def make_window(folder: Path) -> MainWindow:
     return window
 
 
+class DialogRecorder:
+    """Stands in for QMessageBox's static dialogs: records them and answers at once, so a
+    test can never hang on a modal dialog. Set `answers[kind]` to choose a button."""
+
+    KINDS = ("critical", "warning", "question", "information")
+
+    def __init__(self):
+        self.shown: list[tuple[str, str, str]] = []
+        self.answers = {"critical": QMessageBox.Ok, "warning": QMessageBox.Cancel,
+                        "question": QMessageBox.No, "information": QMessageBox.Ok}
+
+    def install(self, monkeypatch) -> None:
+        for kind in self.KINDS:
+            monkeypatch.setattr(QMessageBox, kind, self._answerer(kind))
+
+    def _answerer(self, kind: str):
+        def answer(parent, title, text, *args, **kwargs):
+            self.shown.append((kind, title, text))
+            return self.answers[kind]
+        return staticmethod(answer)
+
+    def texts(self, kind: str) -> list[str]:
+        return [text for shown_kind, _, text in self.shown if shown_kind == kind]
+
+
 @pytest.fixture
-def window(qtbot, tmp_path):
+def dialogs(monkeypatch) -> DialogRecorder:
+    recorder = DialogRecorder()
+    recorder.install(monkeypatch)
+    return recorder
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, dialogs):
     """A shown main window with throwaway settings; closed without prompts afterwards."""
     main = make_window(tmp_path)
-    qtbot.addWidget(main)
-    yield main
-    main.editor.mark_saved()
-    main.close()
+    qtbot.addWidget(main, before_close_func=lambda widget: widget.editor.mark_saved())
+    return main
 
 
 def snapshot(project: Project) -> dict:

@@ -5,10 +5,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPointF  # noqa: E402
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QDropEvent  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from engine.graph import Edge  # noqa: E402
-from gui.testing import drop_block, mouse_drag, port_position, small_project, window  # noqa: E402,F401
+from gui.testing import dialogs, drop_block, mouse_drag, port_position, small_project, window  # noqa: E402,F401
 
 
 def _open(window, project):
@@ -31,9 +34,6 @@ def test_dropping_a_block_from_the_palette_adds_a_node_where_it_was_dropped(wind
 
 def test_a_foreign_drop_is_ignored(window):
     doc = _open(window, small_project())
-    from PySide6.QtCore import QMimeData, Qt
-    from PySide6.QtGui import QDropEvent
-    from PySide6.QtWidgets import QApplication
     mime = QMimeData()
     mime.setText("LSTM")
     QApplication.sendEvent(window.view.viewport(), QDropEvent(QPointF(50, 50), Qt.CopyAction, mime,
@@ -131,8 +131,8 @@ def test_nodes_show_name_type_shape_and_parameter_count(window):
     item = window.scene.node_item("memory")
     window.editor.analysis  # validation is pending after the load; run it now
     assert item.node_id == "memory" and item.spec.type_name == "LSTM"
-    assert item._shape_text == "[batch, 16]"
-    assert item._param_text == "1,216 parameters"
+    assert item.shape_text == "[batch, 16]"
+    assert item.param_text == "1,280 parameters"  # 4 gates × 16 × (2 inputs + 16 + 2 biases)
     assert not item.badge.isVisible()
 
 
@@ -151,3 +151,68 @@ def test_wheel_zooms_and_fit_shows_everything(window):
     window.actions.fit.trigger()
     visible = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
     assert visible.contains(window.scene.itemsBoundingRect())
+
+
+def test_middle_drag_and_space_drag_pan_the_view(window, qtbot):
+    _open(window, small_project())
+    view, viewport = window.view, window.view.viewport()
+    centre = lambda: view.mapToScene(viewport.rect().center())  # noqa: E731
+    before = centre()
+    start = viewport.rect().center()
+    QTest.mousePress(viewport, Qt.MiddleButton, Qt.NoModifier, start)
+    QTest.mouseMove(viewport, start + QPoint(60, 40))
+    QTest.mouseRelease(viewport, Qt.MiddleButton, Qt.NoModifier, start + QPoint(60, 40))
+    moved = centre()
+    assert moved.x() < before.x() - 30 and moved.y() < before.y() - 20
+    QTest.keyPress(view, Qt.Key_Space)
+    QTest.mousePress(viewport, Qt.LeftButton, Qt.NoModifier, start)
+    QTest.mouseMove(viewport, start + QPoint(-80, 0))
+    QTest.mouseRelease(viewport, Qt.LeftButton, Qt.NoModifier, start + QPoint(-80, 0))
+    QTest.keyRelease(view, Qt.Key_Space)
+    assert centre().x() > moved.x() + 40
+    assert window.editor.undo_stack.count() == 0  # panning is not an edit
+
+
+def test_rubber_band_selects_several_nodes(window):
+    _open(window, small_project())
+    window.scene.clearSelection()
+    box = window.scene.itemsBoundingRect()
+    mouse_drag(window, box.topLeft() - QPointF(30, 30), box.bottomRight() + QPointF(30, 30), steps=6)
+    assert sorted(window.scene.selected_node_ids()) == ["head", "input", "memory"]
+
+
+def test_wires_follow_a_renamed_node(window):
+    doc = _open(window, small_project())
+    window.editor.rename_node("memory", "encoder")
+    renamed = Edge("input", "out", "encoder", "in")
+    window.scene.clearSelection()
+    window.scene.edge_item(renamed).setSelected(True)
+    window.actions.delete.trigger()
+    assert renamed not in doc.edges()
+    window.editor.undo_stack.undo()
+    window.editor.undo_stack.undo()
+    assert Edge("input", "out", "memory", "in") in doc.edges()
+    assert window.scene.edge_item(Edge("input", "out", "memory", "in")).isVisible()
+
+
+def test_pasting_foreign_or_broken_clipboard_text_changes_nothing(window):
+    doc = _open(window, small_project())
+    before = doc.to_dict()
+    clipboard = QApplication.clipboard()
+    for text in ("just some text", '{"format": "recurrent-studio-fragment", "nodes": [{"id": "x", '
+                 '"type": "LSTM", "params": {"hidden_size": -4}, "position": [0, 0]}], "edges": []}'):
+        clipboard.setText(text)
+        window.actions.paste.trigger()
+        assert doc.to_dict() == before
+
+
+def test_pasting_blocks_with_unusable_names_gives_them_free_ones(window):
+    doc = _open(window, small_project())
+    QApplication.clipboard().setText(
+        '{"format": "recurrent-studio-fragment", "edges": [{"source": "forward", "source_port": "out", '
+        '"target": "9x", "target_port": "in"}], "nodes": ['
+        '{"id": "forward", "type": "LSTM", "params": {"output": "last"}, "position": [0, 300]}, '
+        '{"id": "9x", "type": "Linear", "params": {}, "position": [300, 300]}]}')
+    added = window.editor.paste()
+    assert len(added) == 2 and all(doc.has_node(node_id) for node_id in added)
+    assert Edge(added[0], "out", added[1], "in") in doc.edges()

@@ -22,13 +22,18 @@ def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
 class EdgeItem(QGraphicsPathItem):
     def __init__(self, edge: Edge, source: PortItem, target: PortItem):
         super().__init__()
-        self.edge, self.source, self.target = edge, source, target
+        self.source, self.target = source, target
         self._hovered = False
         self.setFlag(QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(-1)
-        self.setToolTip(f"{edge.source}.{edge.source_port} → {edge.target}.{edge.target_port}")
+        self.set_edge(edge)
         self.adjust()
+
+    def set_edge(self, edge: Edge) -> None:
+        """The document edge this item draws (it changes when a node is renamed)."""
+        self.edge = edge
+        self.setToolTip(f"{edge.source}.{edge.source_port} → {edge.target}.{edge.target_port}")
 
     def adjust(self) -> None:
         """Follow the ports after a node moved."""

@@ -83,9 +83,9 @@ class LinkDrag:
         if target is None:
             QToolTip.hideText()
             return
-        target.set_highlighted(True)
         if self._picked is None or target is not self._picked.target:
             self._problem = self._handler.connection_problem(self._edge_to(target))
+        target.set_highlighted(True, refused=bool(self._problem))
         if self._problem:
             self._scene.feedback.emit(f"Cannot connect: {self._problem}")
             if screen_pos is not None:

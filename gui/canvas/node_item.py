@@ -105,6 +105,15 @@ class NodeItem(QGraphicsItem):
         self.badge.setPos(NODE_WIDTH - 15, 15)
         self.setToolTip(f"<b>{self.spec.type_name}</b><br>{self.spec.description}")
 
+    @property
+    def shape_text(self) -> str:
+        """The footer's first line: the inferred output shape (or what a head predicts)."""
+        return self._shape_text
+
+    @property
+    def param_text(self) -> str:
+        return self._param_text
+
     def ports(self) -> list[PortItem]:
         return list(self.inputs.values()) + ([self.output] if self.output else [])
 

@@ -23,7 +23,7 @@ class PortItem(QGraphicsItem):
         self.node_id, self.port, self.direction = node_id, port, direction
         self._shape: Shape | None = None
         self._connected = False
-        self._hovered = self._highlighted = False
+        self._hovered = self._highlighted = self._refused = False
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CrossCursor)
         self._refresh_tooltip()
@@ -43,10 +43,10 @@ class PortItem(QGraphicsItem):
             self._connected = connected
             self.update()
 
-    def set_highlighted(self, highlighted: bool) -> None:
-        """Shown while a wire is dragged over this port."""
-        if highlighted != self._highlighted:
-            self._highlighted = highlighted
+    def set_highlighted(self, highlighted: bool, refused: bool = False) -> None:
+        """Shown while a wire is dragged over this port; red when it would be refused."""
+        if (highlighted, refused) != (self._highlighted, self._refused):
+            self._highlighted, self._refused = highlighted, refused
             self.update()
 
     def kind_color(self):
@@ -66,8 +66,8 @@ class PortItem(QGraphicsItem):
         colour = self.kind_color()
         painter.setRenderHint(QPainter.Antialiasing)
         if self._highlighted:
-            halo = QColor(colour)
-            halo.setAlpha(70)
+            halo = theme.color("error") if self._refused else QColor(colour)
+            halo.setAlpha(90)
             painter.setPen(Qt.NoPen)
             painter.setBrush(halo)
             painter.drawEllipse(QPointF(0, 0), PORT_HIT_RADIUS - 1, PORT_HIT_RADIUS - 1)

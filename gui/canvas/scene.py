@@ -76,7 +76,7 @@ class DocumentScene(QGraphicsScene):
             new = Edge(new_id if old.source == old_id else old.source, old.source_port,
                        new_id if old.target == old_id else old.target, old.target_port)
             self._edges[new] = self._edges.pop(old)
-            edge_item.edge = new
+            edge_item.set_edge(new)
 
     def _on_edge_added(self, edge: Edge) -> None:
         source, target = self._nodes[edge.source], self._nodes[edge.target]

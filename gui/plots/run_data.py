@@ -1,0 +1,186 @@
+"""RunData: everything the plots show about one run, live or read back from its folder.
+
+Plain Python and numpy (no Qt), filled by the training session from streamed events or by
+gui.runs.replay from a run folder. Every buffer is bounded, so a long run cannot grow the
+window's memory or the plots' drawing time without limit. `versions` counts the changes to
+each part ("steps", "evals", "probes", "predictions", "status"); a plot redraws on its timer
+only when a part it shows has changed, so the gate plots stay still while steps stream in.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+LOSS_CAPACITY = 20_000   # training-loss points kept; past it every other point is dropped
+PROBE_CAPACITY = 400     # probe records kept; past it every other one (but the last) is dropped
+SMOOTHING = 0.95         # weight of the past in the smoothed training loss (debiased EMA)
+PARTS = ("steps", "evals", "probes", "predictions", "status")
+EVENT_PARTS = {"eval": "evals", "probe": "probes", "predictions": "predictions", "status": "status", "done": "status"}
+
+
+class LossSeries:
+    """Training loss by step, raw and smoothed. The smoothing sees every step; storage keeps
+    every `stride`-th step, and the stride doubles whenever the buffer fills up."""
+
+    def __init__(self, capacity: int = LOSS_CAPACITY):
+        self.capacity, self.stride, self.size = capacity, 1, 0
+        self._steps = np.zeros(capacity, np.int64)
+        self._raw = np.zeros(capacity, np.float64)
+        self._smooth = np.zeros(capacity, np.float64)
+        self._average, self._count = 0.0, 0
+
+    def extend(self, steps: np.ndarray, losses: np.ndarray) -> None:
+        for step, loss in zip(steps.tolist(), losses.tolist()):
+            self._count += 1
+            self._average = SMOOTHING * self._average + (1 - SMOOTHING) * loss
+            if (self._count - 1) % self.stride == 0:
+                self._store(step, loss, self._average / (1 - SMOOTHING ** self._count))
+
+    def _store(self, step: int, loss: float, smooth: float) -> None:
+        if self.size == self.capacity:
+            keep = slice(0, self.size, 2)
+            for buffer in (self._steps, self._raw, self._smooth):
+                kept = buffer[keep].copy()
+                buffer[:len(kept)] = kept
+            self.size, self.stride = len(kept), self.stride * 2
+        self._steps[self.size], self._raw[self.size], self._smooth[self.size] = step, loss, smooth
+        self.size += 1
+
+    @property
+    def steps(self) -> np.ndarray:
+        return self._steps[:self.size]
+
+    @property
+    def raw(self) -> np.ndarray:
+        return self._raw[:self.size]
+
+    @property
+    def smoothed(self) -> np.ndarray:
+        return self._smooth[:self.size]
+
+    @classmethod
+    def from_arrays(cls, steps: np.ndarray, losses: np.ndarray) -> "LossSeries":
+        series = cls()
+        series.extend(np.asarray(steps, np.int64), np.asarray(losses, np.float64))
+        return series
+
+
+@dataclass
+class EvalSeries:
+    steps: list[int] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    metric: list[float] = field(default_factory=list)
+    metric_name: str | None = None
+
+    def add(self, event: dict[str, Any]) -> None:
+        self.steps.append(int(event["step"]))
+        self.val_loss.append(float(event["val_loss"]))
+        self.metric.append(np.nan if event.get("metric") is None else float(event["metric"]))
+        self.metric_name = event.get("metric_name") or self.metric_name
+
+
+@dataclass
+class RunData:
+    """One run as the plots see it. `probe_index` picks the probe shown (None: the latest)."""
+
+    title: str = ""
+    total_steps: int | None = None
+    loss_name: str = "loss"
+    live: bool = False
+    status: str = "preparing"
+    message: str = ""
+    run_dir: Path | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    loss: LossSeries = field(default_factory=LossSeries)
+    grad_norm: LossSeries = field(default_factory=LossSeries)
+    evals: EvalSeries = field(default_factory=EvalSeries)
+    probes: list[dict[str, Any]] = field(default_factory=list)
+    predictions: dict[str, Any] | None = None
+    predictions_step: int | None = None
+    probe_index: int | None = None
+    last_step: int = 0
+    versions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PARTS, 0))
+
+    def changed(self, part: str) -> None:
+        self.versions[part] += 1
+
+    # -- filling ------------------------------------------------------------------------
+    def add_steps(self, steps: np.ndarray, losses: np.ndarray, grad_norms: np.ndarray) -> None:
+        if len(steps):
+            self.loss.extend(steps, losses)
+            self.grad_norm.extend(steps, grad_norms)
+            self.last_step = int(steps[-1])
+            self.changed("steps")
+
+    def add_event(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        if kind == "eval":
+            self.evals.add(event)
+        elif kind == "probe":
+            self.add_probe(event["probe"])
+        elif kind == "predictions":
+            self.predictions, self.predictions_step = event["predictions"], int(event["step"])
+        elif kind == "status":
+            self.status, self.message = event["status"], event["message"]
+        elif kind == "done":
+            self.summary = event["summary"]
+            self.run_dir = Path(event["run_dir"]) if event.get("run_dir") else None
+        else:
+            return
+        self.changed(EVENT_PARTS[kind])
+
+    def add_probe(self, record: dict[str, Any]) -> None:
+        self.probes.append(record)
+        if len(self.probes) > PROBE_CAPACITY:
+            self.probes = self.probes[:-1:2] + self.probes[-1:]
+            if self.probe_index is not None:
+                self.probe_index = min(self.probe_index // 2, len(self.probes) - 1)
+
+    def fail(self, message: str) -> None:
+        self.status, self.message = "failed", message
+        self.changed("status")
+
+    def select_probe(self, index: int | None) -> None:
+        """Show probe `index`; None (or the last index while live) follows the latest."""
+        if index is not None and self.live and index >= len(self.probes) - 1:
+            index = None
+        if index != self.probe_index:
+            self.probe_index = index
+            self.changed("probes")
+
+    # -- reading ------------------------------------------------------------------------
+    @property
+    def current_probe_index(self) -> int | None:
+        if not self.probes:
+            return None
+        return len(self.probes) - 1 if self.probe_index is None else min(self.probe_index, len(self.probes) - 1)
+
+    def current_probe(self) -> dict[str, Any] | None:
+        index = self.current_probe_index
+        return None if index is None else self.probes[index]
+
+    def probes_until_current(self) -> list[dict[str, Any]]:
+        index = self.current_probe_index
+        return [] if index is None else self.probes[:index + 1]
+
+    def block_ids(self) -> list[str]:
+        probe = self.current_probe()
+        return list(probe["blocks"]) if probe else []
+
+
+LOSS_NAMES = {"mse": "loss (MSE)", "l1": "loss (L1, mean absolute error)"}
+
+
+def loss_label(project) -> str:
+    """The loss axis label for a project: what its head optimises."""
+    for node in project.graph.nodes():
+        rule = node.spec.head
+        if rule is None:
+            continue
+        if rule.loss_param:
+            return LOSS_NAMES.get(node.params.get(rule.loss_param), "loss")
+        return "loss (cross-entropy, nats)"
+    return "loss"

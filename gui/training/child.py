@@ -1,0 +1,200 @@
+"""The training child process: runs one job (a training run or a cell comparison) and streams
+its events to the window in batches.
+
+Imports only the standard library, numpy and engine modules, never Qt: under `spawn` the
+child re-imports this module, and only the window's process may hold a QApplication.
+
+Protocol, child → window: one pickled dict per message, at most one every FLUSH_SECONDS,
+    {"items": [item, ...]}
+where an item is either a chunk of consecutive step events, as arrays,
+    {"type": "steps", "step": int64 (n,), "loss", "grad_norm", "seconds": float64 (n,), **tags}
+(tags: the compare job's "variant", "variant_index", "label", "run_index"), or any other engine
+event as it was emitted (status, eval, probe, predictions, done; variant, variant_done), plus
+    {"type": "error", "message": text for the user}   the job raised
+    {"type": "comparison", "out_dir", "csv"}          a comparison finished
+Items keep the order in which they happened. The last message is sent before the child exits.
+Window → child: the strings "pause", "resume" and "stop"; end of file (the window went away)
+counts as "stop". A listener thread applies them to the run's RunControl, which the training
+loop checks between steps.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+FLUSH_SECONDS = 0.075
+STEP_FIELDS = ("step", "loss", "grad_norm", "seconds")
+TAGS = ("variant", "variant_index", "label", "run_index")
+
+
+class EventStream:
+    """Collects events from the training thread; a sender thread ships them in batches."""
+
+    def __init__(self, connection) -> None:
+        self._connection = connection
+        self._lock = threading.Lock()
+        self._items: list[dict[str, Any]] = []
+        self._chunk: dict[str, Any] | None = None
+        self._closed = threading.Event()
+        self._sender = threading.Thread(target=self._send_periodically, name="event-sender", daemon=True)
+        self._sender.start()
+
+    def put(self, event: dict[str, Any]) -> None:
+        with self._lock:
+            if event["type"] == "step":
+                self._add_step(event)
+            else:
+                self._close_chunk()
+                self._items.append(event)
+
+    def _add_step(self, event: dict[str, Any]) -> None:
+        tags = {key: event[key] for key in TAGS if key in event}
+        if self._chunk is not None and self._chunk["tags"] != tags:
+            self._close_chunk()
+        if self._chunk is None:
+            self._chunk = {"tags": tags, **{name: [] for name in STEP_FIELDS}}
+        for name in STEP_FIELDS:
+            self._chunk[name].append(event[name])
+
+    def _close_chunk(self) -> None:
+        chunk, self._chunk = self._chunk, None
+        if chunk is not None:
+            arrays = {name: np.asarray(chunk[name], np.int64 if name == "step" else np.float64)
+                      for name in STEP_FIELDS}
+            self._items.append({"type": "steps", **arrays, **chunk["tags"]})
+
+    def _take(self) -> list[dict[str, Any]]:
+        with self._lock:
+            self._close_chunk()
+            items, self._items = self._items, []
+        return items
+
+    def _send_periodically(self) -> None:
+        while not self._closed.wait(FLUSH_SECONDS):
+            self._send(self._take())
+
+    def _send(self, items: list[dict[str, Any]]) -> None:
+        if items:
+            try:
+                self._connection.send({"items": items})
+            except (BrokenPipeError, OSError):
+                self._closed.set()  # the window is gone; the command listener stops the run
+
+    def close(self) -> None:
+        """Stop the sender and send what is left (in this thread, after the sender's last send)."""
+        self._closed.set()
+        self._sender.join()
+        self._send(self._take())
+
+
+def listen_for_commands(connection, control) -> None:
+    """Apply the window's commands to `control` until the window closes its end."""
+    actions = {"pause": control.pause, "resume": control.resume, "stop": control.stop}
+    while True:
+        try:
+            command = connection.recv()
+        except (EOFError, OSError):
+            control.stop()
+            return
+        actions.get(command, lambda: None)()
+
+
+def run_child(job: dict[str, Any], events, commands) -> None:
+    """The child's entry point (a top-level function, so `spawn` can find it)."""
+    _share_the_machine()
+    from engine.training import RunControl
+    control = RunControl()
+    threading.Thread(target=listen_for_commands, args=(commands, control), name="commands", daemon=True).start()
+    stream = EventStream(events)
+    try:
+        JOBS[job["kind"]](job, stream.put, control)
+    except BaseException as error:  # report every failure to the window, which stays up
+        stream.put({"type": "error", "message": describe_error(error), "details": traceback.format_exc()})
+    finally:
+        stream.close()
+        events.close()
+
+
+def _share_the_machine() -> None:
+    """Leave a core and some priority to the window (measured: see TECHNICAL-NOTES.md)."""
+    import torch
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) - 1))
+    if hasattr(os, "nice"):
+        os.nice(5)
+
+
+def describe_error(error: BaseException) -> str:
+    from engine.cli import user_errors
+    if isinstance(error, user_errors()):
+        return str(error)
+    return f"unexpected error in the training process: {type(error).__name__}: {error}"
+
+
+def _project(job: dict[str, Any]):
+    from engine.project import project_from_dict
+    return project_from_dict(job["project"], job.get("path"))
+
+
+def _train_job(job: dict[str, Any], emit: Callable[[dict], None], control) -> None:
+    from engine.predictions import predictions
+    from engine.training import train
+    runs_dir = Path(job["runs_dir"]) if job.get("runs_dir") else None
+    train(_project(job), emit, control, steps=job.get("steps"), runs_dir=runs_dir,
+          overrides=job.get("overrides"), on_evaluate=predictions)
+
+
+def _compare_job(job: dict[str, Any], emit: Callable[[dict], None], control) -> None:
+    from engine.compare import CSV_NAME, compare_cells, write_csv
+    project, out_dir = _project(job), Path(job["out_dir"])
+    cells, results = job["cells"], []
+    for group, variant in enumerate(_hidden_size_variants(project, job.get("hidden_sizes"))):
+        tagged = VariantTagger(emit, group * len(cells))
+        comparison = compare_cells(variant, cells, job.get("match_params", False), job.get("steps"),
+                                   out_dir=out_dir, on_event=tagged, control=control)
+        results += comparison.results
+        if control.stopped:
+            break
+    csv_path = write_csv(results, out_dir / CSV_NAME)
+    emit({"type": "comparison", "out_dir": str(out_dir), "csv": str(csv_path)})
+
+
+def _hidden_size_variants(project, sizes: list[int] | None) -> list:
+    """The project once per hidden size (every recurrent block resized), or as it is."""
+    if not sizes:
+        return [project]
+    from engine.compare import CELLS
+    from engine.project import project_from_dict
+    variants = []
+    for size in sizes:
+        content = project.to_dict()
+        for node in content["graph"]["nodes"]:
+            if node["type"] in CELLS:
+                node["params"]["hidden_size"] = size
+        variants.append(project_from_dict(content, project.path))
+    return variants
+
+
+class VariantTagger:
+    """Gives a comparison's events a run index over all groups and a label like 'GRU 32'."""
+
+    def __init__(self, emit: Callable[[dict], None], first_index: int) -> None:
+        self._emit, self._first, self._label = emit, first_index, ""
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        if event["type"] == "variant":
+            self._label = f"{event['cell']} {'/'.join(map(str, event['hidden_sizes'].values()))}"
+        index = event.get("variant_index", event.get("index"))
+        if index is not None:
+            event = {**event, "run_index": self._first + index, "label": self._label}
+        self._emit(event)
+
+
+JOBS: dict[str, Callable[[dict, Callable[[dict], None], Any], None]] = {
+    "train": _train_job,
+    "compare": _compare_job,
+}
