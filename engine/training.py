@@ -24,6 +24,7 @@ from .runs import RunRecorder, new_run_dir
 from .settings import check_training
 
 EventSink = Callable[[dict[str, Any]], None]
+EvalHook = Callable[[nn.Module, Any], "dict[str, Any] | None"]
 
 
 class TrainingError(RuntimeError):
@@ -124,20 +125,24 @@ class BatchSampler:
 
 def train(project: Project, on_event: EventSink | None = None, control: RunControl | None = None,
           steps: int | None = None, runs_dir: Path | None = None, record: bool = True,
-          overrides: dict[str, Any] | None = None) -> RunResult:
-    """Train `project`; see the module docstring. `overrides` replace training settings."""
+          overrides: dict[str, Any] | None = None, on_evaluate: EvalHook | None = None) -> RunResult:
+    """Train `project`; see the module docstring. `overrides` replace training settings.
+    `on_evaluate(model, dataset)`, called after each evaluation, may return a dict that is
+    emitted as {"type": "predictions", "step", "predictions": dict} (the GUI's predictions view)."""
     settings = check_training({**project.training, **(overrides or {})})
     if steps is not None:
         settings["steps"] = steps
-    run = _Run(project, settings, on_event or (lambda event: None), control or RunControl())
+    run = _Run(project, settings, on_event or (lambda event: None), control or RunControl(), on_evaluate)
     return run.execute(new_run_dir(project, runs_dir) if record else None)
 
 
 class _Run:
     """The state of one run; `execute` is the loop, the rest are its steps."""
 
-    def __init__(self, project: Project, settings: dict[str, Any], emit: EventSink, control: RunControl):
+    def __init__(self, project: Project, settings: dict[str, Any], emit: EventSink, control: RunControl,
+                 on_evaluate: EvalHook | None = None):
         self.project, self.settings, self.emit, self.control = project, settings, emit, control
+        self.on_evaluate = on_evaluate
         self.recorder: RunRecorder | None = None
         self.last_good: dict[str, torch.Tensor] | None = None
         self.train_loss = self.val_loss = self.metric = None
@@ -238,6 +243,9 @@ class _Run:
                                               max(self.settings["batch_size"], 256))
         self._emit({"type": "eval", "step": self.step, "val_loss": self.val_loss, "metric": self.metric,
                     "metric_name": self.data.signature.metric, "train_loss": self.train_loss})
+        extra = self.on_evaluate(self.model, self.data) if self.on_evaluate else None
+        if extra:
+            self._emit({"type": "predictions", "step": self.step, "predictions": extra})
 
     def _maybe_probe(self, force: bool = False) -> None:
         every = self.settings["probe_every"]

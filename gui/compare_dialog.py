@@ -28,6 +28,7 @@ from .training.process import TrainingProcess
 TABLE_COLUMNS = (("label", "Variant"), ("parameters", "Parameters"), ("seconds_per_step", "Time per step"),
                  ("train_loss", "Train loss"), ("val_loss", "Val loss"), ("status", "Status"))
 REDRAW_MS = 100
+PLOT_TITLE = "solid: training loss (smoothed) · dashed: validation loss"
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -94,8 +95,8 @@ class CompareDialog(QDialog):
         form.addRow("", self.match)
         form.addRow("Steps per variant", self.steps)
         self.graphics = pg.GraphicsLayoutWidget()
-        self.plot = style_plot(self.graphics.addPlot(axisItems=log_friendly_axes()), "solid: training loss (smoothed) · dashed: validation loss",
-                               "training step", loss_label(self.project))
+        self.plot = style_plot(self.graphics.addPlot(axisItems=log_friendly_axes()), PLOT_TITLE, "training step",
+                               loss_label(self.project))
         add_legend(self.plot)
         self.log_scale = QCheckBox("Log scale", toolTip="Show the losses on a logarithmic axis")
         self.log_scale.toggled.connect(self._set_log)

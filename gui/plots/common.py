@@ -14,7 +14,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QBoxLayout, QComboBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from .. import theme
 from .run_data import RunData
@@ -142,7 +143,8 @@ class Readout(QLabel):
     def __init__(self, hint: str = "Point at the plot to read values."):
         super().__init__(hint, objectName="dim")
         self.setTextFormat(Qt.PlainText)
-        self.setMinimumWidth(10)
+        # A new text must not re-lay out the panel: that would resize and repaint its plots.
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self._proxies: list[pg.SignalProxy] = []
 
     def follow(self, plot: pg.PlotItem, describe: Callable[[float, float], str]) -> None:
@@ -213,6 +215,14 @@ class PlotPanel(QWidget):
         self.graphics.setVisible(not empty)
         self.readout.setVisible(not empty)
         self.empty_label.setVisible(empty)
+
+
+def caption() -> QLabel:
+    """A line of text in a panel's control row that changes without re-laying out the panel
+    (a plot title that changes does: the whole plot is laid out and repainted)."""
+    label = QLabel(objectName="dim", alignment=Qt.AlignRight | Qt.AlignVCenter)
+    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+    return label
 
 
 def panel_layout(panel: QWidget, *rows) -> QVBoxLayout:

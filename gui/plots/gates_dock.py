@@ -110,7 +110,8 @@ class GatesPanel(PlotPanel):
                 self.means_plot.removeItem(curve)
             self.mean_curves = {name: self.means_plot.plot(pen=pg.mkPen(series_color(index), width=2))
                                 for index, name in enumerate(record["gates"])}
-            key = [(gate_symbol(record["cell"], name), series_color(index)) for index, name in enumerate(record["gates"])]
+            key = [(gate_symbol(record["cell"], name), series_color(index))
+                   for index, name in enumerate(record["gates"])]
             self.means_plot.setTitle(colour_key("mean", key), size="9pt")
         for name, curve in self.mean_curves.items():
             curve.setData(record["gate_mean"][name][self.layer_index, self.direction_index])

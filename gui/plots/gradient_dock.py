@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QLabel
+from PySide6.QtWidgets import QHBoxLayout
 
-from .common import (BlockPicker, PlotPanel, Readout, add_legend, finite_or_nan, log_friendly_axes, number, panel_layout,
-                     style_plot)
+from .common import (BlockPicker, PlotPanel, Readout, add_legend, caption, finite_or_nan, log_friendly_axes,
+                     number, panel_layout, style_plot)
 from .run_data import RunData
 from .run_view import RunView
 
@@ -22,10 +22,11 @@ class GradientPanel(PlotPanel):
     def __init__(self, view: RunView):
         super().__init__(view)
         self.picker = BlockPicker(view)
-        self.ratio = QLabel(objectName="dim", toolTip="Gradient norm at the first processed step over the last")
+        self.ratio = caption()
+        self.ratio.setToolTip("The probe's step, and the gradient norm at the first processed step over the last")
         self.graphics = pg.GraphicsLayoutWidget()
-        self.plot = style_plot(self.graphics.addPlot(axisItems=log_friendly_axes()), "Gradient through time",
-                               "time step t", "‖∂L/∂hₜ‖ (log scale)")
+        self.plot = style_plot(self.graphics.addPlot(axisItems=log_friendly_axes()), "", "time step t",
+                               "‖∂L/∂hₜ‖ (log scale)")
         self.plot.setLogMode(y=True)
         legend = add_legend(self.plot)
         self.earlier = [self.plot.plot(pen=pg.mkPen((*EARLIER_COLOR, 40 + 25 * i), width=1))
@@ -39,8 +40,7 @@ class GradientPanel(PlotPanel):
         self._norms = np.zeros(0)
         controls = QHBoxLayout()
         controls.addWidget(self.picker)
-        controls.addStretch(1)
-        controls.addWidget(self.ratio)
+        controls.addWidget(self.ratio, 1)
         panel_layout(self, controls, self.graphics, self.empty_label, self.readout)
         self.show_empty(True)
 
@@ -58,8 +58,7 @@ class GradientPanel(PlotPanel):
         self.current.setData(finite_or_nan(self._norms), connect="finite")
         self._draw_earlier(data, block_id, layer, direction)
         ratio = record["grad_ratio"][layer, direction]
-        self.ratio.setText(f"first/last: {number(float(ratio))}")
-        self.plot.setTitle(f"probe at step {data.current_probe()['step']}")
+        self.ratio.setText(f"step {data.current_probe()['step']} · first/last {number(float(ratio))}")
 
     def _draw_earlier(self, data: RunData, block_id: str, layer: int, direction: int) -> None:
         earlier = data.probes_until_current()[:-1][-EARLIER_PROBES:]

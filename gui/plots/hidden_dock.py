@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox
 
-from .common import BlockPicker, PlotPanel, Readout, panel_layout, style_plot
+from .common import BlockPicker, PlotPanel, Readout, caption, panel_layout, style_plot
 from .run_data import RunData
 from .run_view import RunView
 
@@ -35,7 +35,8 @@ class HiddenStatePanel(PlotPanel):
         self.samples = QSpinBox(minimum=1, maximum=1, value=1, toolTip="Probe samples whose paths are drawn")
         self.samples.valueChanged.connect(self.invalidate)
         self.graphics = pg.GraphicsLayoutWidget()
-        self.plot = style_plot(self.graphics.addPlot(row=0, col=0), "trajectory", "PC1", "PC2")
+        self.plot = style_plot(self.graphics.addPlot(row=0, col=0), "", "PC1", "PC2")
+        self.step = caption()
         self.lines = pg.PlotCurveItem(pen=pg.mkPen(LINE_COLOR, width=1))
         self.points = pg.ScatterPlotItem(size=6, pen=None)
         self.starts = pg.ScatterPlotItem(size=10, symbol="o", pen=pg.mkPen("w", width=1.5), brush=None)
@@ -52,7 +53,7 @@ class HiddenStatePanel(PlotPanel):
         controls.addWidget(self.picker)
         controls.addWidget(QLabel("samples"))
         controls.addWidget(self.samples)
-        controls.addStretch(1)
+        controls.addWidget(self.step, 1)
         panel_layout(self, controls, self.graphics, self.empty_label, self.readout)
         self.show_empty(True)
 
@@ -67,11 +68,13 @@ class HiddenStatePanel(PlotPanel):
         self._update_sample_range(trajectory["pca2"].shape[0])
         self._show_paths(trajectory["pca2"][:self.samples.value()])
         explained = trajectory["explained2"]
-        self.plot.getAxis("bottom").setLabel(f"PC1 ({100 * explained[0]:.0f} % of variance)")
-        self.plot.getAxis("left").setLabel(f"PC2 ({100 * explained[1]:.0f} % of variance)")
+        for side, index in (("bottom", 0), ("left", 1)):
+            label = f"PC{index + 1} ({100 * explained[index]:.0f} % of variance)"
+            if self.plot.getAxis(side).labelText != label:  # a new label redraws the axis
+                self.plot.getAxis(side).setLabel(label)
         self.plot.setToolTip(f"Principal components fitted at step {trajectory['reference_step']} and kept "
                              "aligned since, so the picture moves only when the states do")
-        self.plot.setTitle(f"top layer, probe at step {probe['step']}")
+        self.step.setText(f"top layer, step {probe['step']}")
 
     def _update_sample_range(self, available: int) -> None:
         self.samples.blockSignals(True)

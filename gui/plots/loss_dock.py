@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
 from .. import theme
-from .common import (PlotPanel, Readout, add_legend, finite_or_nan, log_friendly_axes, number, panel_layout, series_color,
-                     style_plot)
+from .common import (PlotPanel, Readout, add_legend, finite_or_nan, log_friendly_axes, number, panel_layout,
+                     series_color, style_plot)
 from .run_data import RunData
 from .run_view import RunView
 
@@ -127,7 +127,8 @@ class LossPanel(PlotPanel):
         parts = [f"step {step}"]
         if data.loss.size:
             i = int(np.clip(np.searchsorted(data.loss.steps, step), 0, data.loss.size - 1))
-            parts.append(f"training {number(data.loss.raw[i])} (smoothed {number(data.loss.smoothed[i])})")
+            parts.append(f"training {number(data.loss.raw[i])} (smoothed {number(data.loss.smoothed[i])}, "
+                         f"gradient norm {number(data.grad_norm.raw[i])})")
         if data.evals.steps:
             i = int(np.argmin(np.abs(np.asarray(data.evals.steps) - step)))
             parts.append(f"validation at {data.evals.steps[i]}: {number(data.evals.val_loss[i])}")

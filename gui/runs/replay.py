@@ -32,8 +32,9 @@ def load_run_data(run_dir: Path | str, with_probes: bool = True) -> RunData:
     records opens with its losses only."""
     record = load_run(run_dir)
     summary = record.summary
-    data = RunData(title=run_label(record.path), total_steps=summary.get("total_steps"), loss_name=loss_label(record.project),
-                   status=record.status, message=summary.get("message", ""), run_dir=record.path, summary=summary)
+    data = RunData(title=run_label(record.path), total_steps=summary.get("total_steps"),
+                   loss_name=loss_label(record.project), status=record.status, message=summary.get("message", ""),
+                   run_dir=record.path, summary=summary)
     steps = record.steps
     data.add_steps(np.array([e["step"] for e in steps], np.int64), np.array([e["loss"] for e in steps], np.float64),
                    np.array([e["grad_norm"] for e in steps], np.float64))

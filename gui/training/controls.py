@@ -37,7 +37,7 @@ def clock(seconds: float | None) -> str:
 
 
 def make_action(window, text: str, slot: Callable[[], None], shortcuts=(), icon: str | None = None,
-            tip: str = "") -> QAction:
+                tip: str = "") -> QAction:
     action = QAction(text, window)
     action.setShortcuts([QKeySequence(key) for key in shortcuts])
     if icon:
@@ -53,10 +53,10 @@ class RunControls(QObject):
         super().__init__(window)
         self.window, self.session = window, session
         self.train = make_action(window, "&Train", self.start_training, ("Ctrl+R", "F5"), "train",
-                             "Train the model in a separate process")
+                                 "Train the model in a separate process")
         self.pause = make_action(window, "&Pause", self.toggle_pause, ("F6",), "pause", "Pause or resume training")
         self.stop = make_action(window, "&Stop", session.stop, ("Shift+F5", "Ctrl+."), "stop",
-                            "Stop training; the run keeps its weights so far")
+                                "Stop training; the run keeps its weights so far")
         for action in (self.train, self.pause, self.stop):
             window.add_run_action(action)
         self._build_progress()

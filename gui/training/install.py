@@ -91,9 +91,9 @@ class TrainingWorkbench(QObject):
         window = self.window
         window.run_menu.addSeparator()
         self.compare_action = make_action(window, "&Compare Cells…", self.open_compare, (), "compare",
-                                      "Train the model once per cell type (RNN, LSTM, GRU) and compare")
+                                          "Train the model once per cell type (RNN, LSTM, GRU) and compare")
         self.code_action = make_action(window, "Show &Code…", self.open_code, ("Ctrl+Shift+E",), "code",
-                                   "The model as standalone PyTorch code; export code, weights, ONNX")
+                                       "The model as standalone PyTorch code; export code, weights, ONNX")
         for action in (self.compare_action, self.code_action):
             window.add_run_action(action, on_toolbar=False)
 
