@@ -305,10 +305,11 @@ class GraphDocument:
         return None
 
     def _shape_problem(self, edge: Edge) -> ConnectionRefused | None:
-        """Refuse an edge whose inferred shapes clash at the target (kind or size)."""
+        """Refuse an edge whose inferred shapes clash at the target (kind or size). The
+        target port is free (checked first), so without this edge the target has no shape
+        and no problem yet: only the inference with the edge is needed."""
         from .validation import infer_shapes  # validation imports this module
 
-        before = infer_shapes(self, self.data)
         self._graph.add_edge(edge.source, edge.target, key=edge)
         try:
             after = infer_shapes(self, self.data)
@@ -317,7 +318,7 @@ class GraphDocument:
         problem = after.problems.get(edge.target)
         # Only problems at a port are the connection's fault; a head that does not fit
         # the data, say, is the graph's problem and reported by validation.
-        if problem and after.problem_ports.get(edge.target) and problem != before.problems.get(edge.target):
+        if problem and after.problem_ports.get(edge.target):
             cls = PortKindError if "takes" in problem else ShapeMismatchError
             return cls(f"{self.node(edge.target).label()}: {problem}")
         return None

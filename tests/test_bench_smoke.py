@@ -1,0 +1,45 @@
+"""`python -m bench --quick` runs every engine benchmark end to end and leaves its JSON.
+
+A smoke test only: the quick sizes make the figures meaningless, so nothing here looks at
+a timing. It guards the benchmarks against engine API changes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.__main__ import BENCHMARKS  # noqa: E402
+
+# probe_bench's --quick still trains ~1,300 steps (about a minute, more on a busy machine):
+# too slow for `make test`; it joins this list once its quick mode takes seconds.
+SLOW = {"probe_bench"}
+ENGINE = [b.name for b in BENCHMARKS if b.kind == "engine" and b.name not in SLOW]
+MACHINE_KEYS = {"cpu", "cores", "torch", "torch_threads", "python", "date"}
+EXPECTED_KEYS = {
+    "training_step": {"cases", "worst_ratio", "target_met", "target_ratio"},
+    "graph_scaling": {"results", "targets"},
+    "project_files": {"save_ratio", "load_ratio", "nodes", "edges"},
+    "seed_claims": {"variants", "runs", "summary", "target_mse"},
+    "probe_bench": {"throughput", "single_probe"},
+}
+
+
+def test_quick_bench_runs_and_writes_results(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    completed = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path), *ENGINE],
+                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    for name in ENGINE:
+        content = json.loads((tmp_path / f"{name}.json").read_text())
+        assert content["benchmark"] == name and content["quick"] is True
+        assert MACHINE_KEYS <= set(content["machine"])
+        assert EXPECTED_KEYS.get(name, set()) <= set(content), name
+    cases = json.loads((tmp_path / "training_step.json").read_text())["cases"]
+    assert {case["model"] for case in cases} == {"LSTM", "GRU", "RNN", "LSTM 2-layer bidirectional"}
+    assert all(case["max_prediction_difference"] < 1e-5 for case in cases)
