@@ -41,7 +41,10 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("seed_claims", "bench.seed_claims", "RNN vs LSTM vs GRU on the adding problem"),
     Benchmark("gui_responsiveness", "bench.gui_responsiveness",
               "event-loop stalls while a run streams into every live plot", kind="gui"),
-    # More GUI benchmarks go here, one line each, with kind="gui": startup, canvas_redraw.
+    Benchmark("startup", "bench.startup", "launch to main window shown vs a minimal PySide6 window", kind="gui"),
+    Benchmark("canvas_redraw", "bench.canvas_redraw", "redraw, pan and zoom of a 200-node graph on the canvas",
+              kind="gui"),
+    # More GUI benchmarks go here, one line each, with kind="gui".
 )
 
 

@@ -20,6 +20,8 @@ from bench.__main__ import BENCHMARKS  # noqa: E402
 # too slow for `make test`; it joins this list once its quick mode takes seconds.
 SLOW = {"probe_bench"}
 ENGINE = [b.name for b in BENCHMARKS if b.kind == "engine" and b.name not in SLOW]
+# GUI benchmarks whose quick run takes a few seconds (offscreen) join the same run.
+QUICK_GUI = ["startup", "canvas_redraw"]
 MACHINE_KEYS = {"cpu", "cores", "torch", "torch_threads", "python", "date"}
 EXPECTED_KEYS = {
     "training_step": {"cases", "worst_ratio", "target_met", "target_ratio"},
@@ -27,15 +29,17 @@ EXPECTED_KEYS = {
     "project_files": {"save_ratio", "load_ratio", "nodes", "edges"},
     "seed_claims": {"variants", "runs", "summary", "target_mse"},
     "probe_bench": {"throughput", "single_probe"},
+    "startup": {"medians", "ratio", "torch_imported_at_startup", "meets_target"},
+    "canvas_redraw": {"median_ms", "ratios", "nodes", "smooth"},
 }
 
 
 def test_quick_bench_runs_and_writes_results(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    completed = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path), *ENGINE],
+    completed = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path), *ENGINE, *QUICK_GUI],
                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    for name in ENGINE:
+    for name in ENGINE + QUICK_GUI:
         content = json.loads((tmp_path / f"{name}.json").read_text())
         assert content["benchmark"] == name and content["quick"] is True
         assert MACHINE_KEYS <= set(content["machine"])
