@@ -159,6 +159,8 @@ def compare_cells(project: Project, cells: list[str] | tuple[str, ...] = CELLS, 
     """Train one variant per cell; see the module docstring. With `record`, run folders and
     the CSV go to `out_dir` (default: runs/compare-<time>-<project> beside the project)."""
     from .training import RunControl
+    if steps is not None and steps < 1:
+        raise CompareError(f"the number of training steps must be at least 1; got {steps}")
     if not recurrent_ids(project):
         raise CompareError(f"project '{project.name}' has no RNN, LSTM or GRU block whose cell could be swapped")
     problem = project.refresh_signature()

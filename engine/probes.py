@@ -117,6 +117,8 @@ class ProbeSession:
             grad_norms = self._hidden_grad_norms(loss)
         blocks = {node_id: self._block_record(node_id, grad_norms[node_id], step)
                   for node_id in self.block_ids}
+        for node_id in self.block_ids:  # let the traces and their autograd graph go
+            self.shadow._modules[node_id].trace = None
         return {"format": RECORD_FORMAT, "step": int(step), "samples": self.samples,
                 "length": int(self.x.shape[1]), "loss": float(loss.detach()),
                 "seconds": time.perf_counter() - started, "blocks": blocks}
@@ -133,12 +135,11 @@ class ProbeSession:
         """‖∂L/∂hₜ‖ as float64 (L, D, T) per block, through the whole recurrence."""
         traces = self._traces()
         hidden = [h for trace in traces.values() for layer in trace.layers for d in layer for h in d.hidden]
-        grads = iter(torch.autograd.grad(loss, hidden, allow_unused=True))
+        grads = iter(torch.autograd.grad(loss, hidden, allow_unused=True))  # in the order of `hidden`
         norms = {}
         for node_id, trace in traces.items():
-            norms[node_id] = np.array([[[0.0 if g is None else float(g.norm()) for g in
-                                         [next(grads) for _ in d.hidden]] for d in layer]
-                                       for layer in trace.layers], dtype=np.float64)
+            per_layer = [[[_norm(next(grads)) for _ in d.hidden] for d in layer] for layer in trace.layers]
+            norms[node_id] = np.array(per_layer, dtype=np.float64)
         return norms
 
     def _block_record(self, node_id: str, grad_norm: np.ndarray, step: int) -> dict[str, Any]:
@@ -165,6 +166,10 @@ class ProbeSession:
         states = trace.output.detach()  # (S, T, D*H)
         record["trajectory"] = self._projectors[node_id].project(states, step)
         return record
+
+
+def _norm(grad: torch.Tensor | None) -> float:
+    return 0.0 if grad is None else float(grad.norm())  # None: the loss does not depend on this hₜ
 
 
 def _to_float64(tensor: torch.Tensor) -> torch.Tensor:
@@ -244,6 +249,8 @@ def spectral_radius(matrix) -> float:
     matrix = torch.as_tensor(matrix, dtype=torch.float64)
     if not matrix.numel():
         return 0.0
+    if not torch.isfinite(matrix).all():
+        return float("nan")
     if len(matrix) <= EXACT_EIGEN_LIMIT:
         return float(torch.linalg.eigvals(matrix).abs().max())
     log_scale, power = 0.0, matrix

@@ -23,12 +23,12 @@ def inspect_report(run_dir: Path | str) -> str:
     if not records:
         raise ProbeStoreError(f"{run_dir}: has no probe records; the run stopped before its first probe")
     first, last = records[0], records[-1]
-    lines = [f"run {Path(run_dir).name}: {run.status}, {run.summary.get('steps', '?')} steps; "
-             f"{len(records)} probes (steps {first['step']} to {last['step']}), "
-             f"{first['samples']} validation sequences of {first['length']} steps",
-             "values are first probe -> last probe; saturation is the share of gate values below 0.05 "
-             "and above 0.95 (tanh-valued gates: below -0.9 and above 0.9); the gradient ratio is "
-             "|dL/dh| at the first processed step over the last (a reverse direction starts at the end)"]
+    lines = [f"run {Path(run_dir).name}: {run.status}, {run.summary.get('steps', '?')} steps",
+             f"{len(records)} probes (steps {first['step']} to {last['step']}) of the first "
+             f"{first['samples']} validation sequences, {first['length']} steps long",
+             "values: first probe -> last probe",
+             "saturation: share of gate values below 0.05 / above 0.95 (tanh-valued gates: -0.9 / 0.9)",
+             "gradient ratio: |dL/dh| at the first processed step over the last (reverse: t = T-1 first)"]
     for node_id, block in last["blocks"].items():
         before = first["blocks"].get(node_id)
         if before is None:

@@ -16,10 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.__main__ import BENCHMARKS  # noqa: E402
 
-# probe_bench's --quick still trains ~1,300 steps (about a minute, more on a busy machine):
-# too slow for `make test`; it joins this list once its quick mode takes seconds.
-SLOW = {"probe_bench"}
-ENGINE = [b.name for b in BENCHMARKS if b.kind == "engine" and b.name not in SLOW]
+ENGINE = [b.name for b in BENCHMARKS if b.kind == "engine"]
 # GUI benchmarks whose quick run takes a few seconds (offscreen) join the same run.
 QUICK_GUI = ["startup", "canvas_redraw"]
 MACHINE_KEYS = {"cpu", "cores", "torch", "torch_threads", "python", "date"}

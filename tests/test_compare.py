@@ -34,7 +34,8 @@ def test_a_variant_changes_only_the_cell():
         assert node.type_name == "RNN" and node.params["nonlinearity"] == "tanh"
     assert variant.graph.node("encoder").params == {**project.graph.node("encoder").params, "nonlinearity": "tanh"}
     back = variant_project(variant, "GRU", {"encoder": 7})
-    assert back.graph.node("encoder").params["hidden_size"] == 7 and "nonlinearity" not in back.graph.node("encoder").params
+    encoder = back.graph.node("encoder").params
+    assert encoder["hidden_size"] == 7 and "nonlinearity" not in encoder
     assert back.graph.node("mix").params == project.graph.node("mix").params
     assert variant.training == project.training and variant.data == project.data
     assert [e.to_dict() for e in variant.graph.edges()] == [e.to_dict() for e in project.graph.edges()]
@@ -129,12 +130,18 @@ def test_main_py_compare(tmp_path):
     assert lines[3].startswith("GRU") and "finished" in lines[3]
     assert (tmp_path / "out" / "comparison.csv").exists()
     assert "[1/2] RNN: hidden size" in result.stderr and "4/4" in result.stderr
+    assert run("compare", path, "--steps", "0").stderr == "error: the number of training steps must be at least 1; got 0\n"
     bad = run("compare", path, "--cells", "lstm,cnn")
     assert bad.returncode == 2 and bad.stderr.startswith("error: --cells") and "Traceback" not in bad.stderr
 
 
-def test_example_project_loads_and_validates():
+def test_example_project_loads_validates_and_compares_a_few_steps():
     project = load_project(EXAMPLE)
     assert project.refresh_signature() is None
     assert project.data["task"] == "adding"
     assert [n.type_name for n in project.graph.nodes() if n.type_name in ("RNN", "LSTM", "GRU")] == ["LSTM"]
+    project.data["params"].update({"n_train": 64, "n_val": 16})  # a few steps need little data
+    comparison = compare_cells(project, ["RNN", "LSTM", "GRU"], match_params=True, steps=3, record=False)
+    assert all(r.status == "finished" for r in comparison.results)
+    counts = [r.parameters for r in comparison.results]
+    assert max(counts) / min(counts) < 1.02 and comparison.results[1].hidden_sizes == {"memory": 64}
