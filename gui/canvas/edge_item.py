@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGrap
 from engine.graph import Edge
 
 from .. import theme
+from .hover import HoverHighlight
 from .port_item import PortItem
 
 
@@ -19,7 +20,7 @@ def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
     return path
 
 
-class EdgeItem(QGraphicsPathItem):
+class EdgeItem(HoverHighlight, QGraphicsPathItem):
     def __init__(self, edge: Edge, source: PortItem, target: PortItem):
         super().__init__()
         self.source, self.target = source, target
@@ -59,11 +60,3 @@ class EdgeItem(QGraphicsPathItem):
         painter.setPen(QPen(colour.lighter(115) if self._hovered else colour, width, Qt.SolidLine, Qt.RoundCap))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path())
-
-    def hoverEnterEvent(self, event) -> None:
-        self._hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self._hovered = False
-        self.update()

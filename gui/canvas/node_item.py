@@ -17,6 +17,7 @@ from engine.blocks import Shape
 from engine.graph import Node
 
 from .. import theme
+from .hover import HoverHighlight
 from ..icons import block_pixmap
 from .geometry import (CORNER_RADIUS, FOOTER_HEIGHT, HEADER_HEIGHT, NODE_WIDTH, ROW_HEIGHT, input_port_y,
                        node_height, output_port_y)
@@ -82,7 +83,7 @@ class BadgeItem(QGraphicsItem):
         painter.drawText(self.boundingRect(), Qt.AlignCenter, "!")
 
 
-class NodeItem(QGraphicsItem):
+class NodeItem(HoverHighlight, QGraphicsItem):
     def __init__(self, node: Node):
         super().__init__()
         self.node_id, self.spec = node.id, node.spec
@@ -242,11 +243,3 @@ class NodeItem(QGraphicsItem):
         elif change == QGraphicsItem.ItemSelectedHasChanged:
             self.setZValue(1.0 if value else 0.0)
         return super().itemChange(change, value)
-
-    def hoverEnterEvent(self, event) -> None:
-        self._hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self._hovered = False
-        self.update()

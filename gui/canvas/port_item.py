@@ -12,12 +12,13 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from engine.blocks import Port, Shape
 
 from .. import theme
+from .hover import HoverHighlight
 from .geometry import PORT_HIT_RADIUS, PORT_RADIUS
 
 INPUT, OUTPUT = "input", "output"
 
 
-class PortItem(QGraphicsItem):
+class PortItem(HoverHighlight, QGraphicsItem):
     def __init__(self, node_id: str, port: Port, direction: str, parent: QGraphicsItem):
         super().__init__(parent)
         self.node_id, self.port, self.direction = node_id, port, direction
@@ -74,14 +75,6 @@ class PortItem(QGraphicsItem):
         painter.setPen(QPen(colour if not self._connected else theme.color("node_body"), 2.0))
         painter.setBrush(colour if self._connected or self._hovered else theme.color("node_body"))
         painter.drawEllipse(QPointF(0, 0), radius, radius)
-
-    def hoverEnterEvent(self, event) -> None:
-        self._hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self._hovered = False
-        self.update()
 
     def _refresh_tooltip(self) -> None:
         kinds = " or ".join(self.port.kinds)
