@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test bench clean
+.PHONY: install run lint test bench clean
 
 install: $(STAMP)
 
@@ -25,7 +25,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: install
 	$(BIN)/python main.py
 
-test: install
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

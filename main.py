@@ -1,4 +1,5 @@
 """Recurrent Studio. No arguments: open the desktop app. Sub-commands run headless."""
+
 from __future__ import annotations
 
 import argparse
@@ -24,13 +25,20 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="table of blocks, output shapes and parameter counts")
     summary.add_argument("project", type=Path)
 
-    inspect = commands.add_parser("inspect", help="report what the probes of a run saw: gates, gradients, spectral radii")
+    inspect = commands.add_parser(
+        "inspect", help="report what the probes of a run saw: gates, gradients, spectral radii"
+    )
     inspect.add_argument("run_dir", type=Path, help="a run folder (runs/<time>-<project>)")
-    compare = commands.add_parser("compare", help="train a project once per recurrent cell type and tabulate the results")
+    compare = commands.add_parser(
+        "compare", help="train a project once per recurrent cell type and tabulate the results"
+    )
     compare.add_argument("project", type=Path)
     compare.add_argument("--cells", default="rnn,lstm,gru", help="comma-separated cells to try (default: rnn,lstm,gru)")
-    compare.add_argument("--match-params", action="store_true",
-                         help="size the hidden layers so every variant has about the project's parameter count")
+    compare.add_argument(
+        "--match-params",
+        action="store_true",
+        help="size the hidden layers so every variant has about the project's parameter count",
+    )
     compare.add_argument("--steps", type=int, help="training steps per variant (default: the project's)")
     compare.add_argument("--target-loss", type=float, help="report the first step whose validation loss reaches this")
     compare.add_argument("--out", type=Path, help="folder for the CSV and the run folders (default: runs/compare-...)")
@@ -40,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from engine import cli
+
     if args.command == "train":
         return cli.train_command(args.project, args.steps, args.probe_every, args.runs_dir, args.seed)
     if args.command == "validate":
@@ -49,9 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "inspect":
         return cli.inspect_command(args.run_dir)
     if args.command == "compare":
-        return cli.compare_command(args.project, args.cells, args.match_params, args.steps,
-                                   args.target_loss, args.out)
+        return cli.compare_command(args.project, args.cells, args.match_params, args.steps, args.target_loss, args.out)
     from gui.app import run
+
     return run(getattr(args, "project", None))
 
 

@@ -10,6 +10,7 @@ A benchmark is a module with `run(quick: bool) -> dict`; adding one is adding a 
 BENCHMARKS. A module with only a `main(argv)` that writes its own JSON (probe_bench.py) is
 called with ["--quick"] or [] and its JSON is read back.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,7 @@ from .common import RESULTS_DIR, machine_info, write_result
 
 @dataclass(frozen=True)
 class Benchmark:
-    name: str      # command-line name and results/<name>.json
+    name: str  # command-line name and results/<name>.json
     module: str
     summary: str
     kind: str = "engine"  # "gui" for the ones that open windows (the engine smoke test skips them)
@@ -39,11 +40,16 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("graph_scaling", "bench.graph_scaling", "validate + shape inference + compile, 10-1000 nodes"),
     Benchmark("project_files", "bench.project_files", "save/load of a 500-node project vs json"),
     Benchmark("seed_claims", "bench.seed_claims", "RNN vs LSTM vs GRU on the adding problem"),
-    Benchmark("gui_responsiveness", "bench.gui_responsiveness",
-              "event-loop stalls while a run streams into every live plot", kind="gui"),
+    Benchmark(
+        "gui_responsiveness",
+        "bench.gui_responsiveness",
+        "event-loop stalls while a run streams into every live plot",
+        kind="gui",
+    ),
     Benchmark("startup", "bench.startup", "launch to main window shown vs a minimal PySide6 window", kind="gui"),
-    Benchmark("canvas_redraw", "bench.canvas_redraw", "redraw, pan and zoom of a 200-node graph on the canvas",
-              kind="gui"),
+    Benchmark(
+        "canvas_redraw", "bench.canvas_redraw", "redraw, pan and zoom of a 200-node graph on the canvas", kind="gui"
+    ),
     # More GUI benchmarks go here, one line each, with kind="gui".
 )
 
@@ -77,9 +83,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run (default all): {', '.join(names)}")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, a few seconds each (smoke test)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads (default 1: steadier on shared machines, and what the app's "
-                             "training process uses on 2 cores)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads (default 1: steadier on shared machines, and what the app's "
+        "training process uses on 2 cores)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="results folder (default bench/results)")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     args = parser.parse_args(argv)
@@ -100,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["BENCH_THREADS"] = str(args.threads)  # worker processes read these
     os.environ["BENCH_OUT"] = str(args.out)
     import torch
+
     torch.set_num_threads(args.threads)
     selected = [b for b in BENCHMARKS if not args.names or b.name in args.names]
     failed, started = [], time.perf_counter()
@@ -112,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             failed.append(bench.name)
         print(f"--- {bench.name}: {time.perf_counter() - began:.1f} s", flush=True)
-    print(f"\n{len(selected) - len(failed)}/{len(selected)} benchmarks done in "
-          f"{time.perf_counter() - started:.0f} s; results in {args.out}")
+    print(
+        f"\n{len(selected) - len(failed)}/{len(selected)} benchmarks done in "
+        f"{time.perf_counter() - started:.0f} s; results in {args.out}"
+    )
     if failed:
         print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

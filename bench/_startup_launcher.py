@@ -9,6 +9,7 @@ PROJECT])`, with MainWindow.show wrapped here to install the filter (a filter on
 application would add a Python call to each of the ~30,000 events of start-up); "minimal"
 shows a QMainWindow with a QLabel. Nothing in gui/ knows about this.
 """
+
 import os
 import sys
 import time
@@ -43,9 +44,19 @@ class FirstPaint(QObject):
 
     def finish(self):
         now = time.time()
-        print(json.dumps({"mode": MODE, "shown_s": now - T0, "show_called_s": self.show_called - T0,
-                          "first_paint_s": self.painted - T0,
-                          "torch_imported": "torch" in sys.modules, "events_filtered": self.events}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "mode": MODE,
+                    "shown_s": now - T0,
+                    "show_called_s": self.show_called - T0,
+                    "first_paint_s": self.painted - T0,
+                    "torch_imported": "torch" in sys.modules,
+                    "events_filtered": self.events,
+                }
+            ),
+            flush=True,
+        )
         os._exit(0)
 
 
@@ -53,11 +64,13 @@ watcher = FirstPaint()
 if MODE == "app":
     import main
     from gui.main_window import MainWindow
+
     original_show = MainWindow.show
 
     def show(window):
         watcher.watch(window)
         original_show(window)
+
     MainWindow.show = show
     main.main(["gui", PROJECT])
 else:

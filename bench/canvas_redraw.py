@@ -15,6 +15,7 @@ Steps, each the median of 30 samples with canvas and baseline alternating: full 
 zoom (set_zoom ×1.15 then ÷1.15, then repaint). Pending events are processed between
 samples, untimed. Reference for smooth: under 16 ms per frame (60 Hz).
 """
+
 from __future__ import annotations
 
 import os
@@ -56,17 +57,21 @@ def graph_dict(nodes: int = NODES) -> tuple[dict, dict]:
     def chain(previous: str, type_name: str, params: dict) -> str:
         if room() <= 0:
             return previous
-        current = add(type_name, params); step()
+        current = add(type_name, params)
+        step()
         link(previous, current)
         return current
 
-    previous = add("SequenceInput"); step()
+    previous = add("SequenceInput")
+    step()
     previous = chain(previous, "LSTM", {"hidden_size": HIDDEN, "output": "sequence"})
     unit = 0
     while room() > 0:
         if room() >= 3:
-            left, right = add("Linear", {"features": HIDDEN}), add("Activation", {"function": "Tanh"}, row=1); step()
-            join = add("Add"); step()
+            left, right = add("Linear", {"features": HIDDEN}), add("Activation", {"function": "Tanh"}, row=1)
+            step()
+            join = add("Add")
+            step()
             link(previous, left), link(previous, right), link(left, join, "a"), link(right, join, "b")
             previous = join
         previous = chain(previous, "Linear", {"features": HIDDEN})
@@ -74,7 +79,8 @@ def graph_dict(nodes: int = NODES) -> tuple[dict, dict]:
         if unit % 4 == 3:
             previous = chain(previous, "LSTM", {"hidden_size": HIDDEN, "output": "sequence"})
         unit += 1
-    last = add("LSTM", {"hidden_size": HIDDEN, "output": "last"}); step()
+    last = add("LSTM", {"hidden_size": HIDDEN, "output": "last"})
+    step()
     head = add("Regression")
     link(previous, last), link(last, head)
     return {"nodes": entries, "edges": edges}, layout
@@ -82,6 +88,7 @@ def graph_dict(nodes: int = NODES) -> tuple[dict, dict]:
 
 def make_project():
     from engine.project import Project
+
     graph, layout = graph_dict()
     project = Project(data={"task": "adding", "params": {}}, name="200-node canvas bench")
     project.refresh_signature()
@@ -92,8 +99,10 @@ def make_project():
 def baseline_view(layout: dict, size):
     from PySide6.QtCore import QRectF
     from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene
+
     from gui.canvas.geometry import NODE_WIDTH
     from gui.canvas.view import CanvasView
+
     scene = QGraphicsScene()
     for x, y in layout.values():
         scene.addItem(QGraphicsRectItem(QRectF(x, y, NODE_WIDTH, 110)))  # a one-input node's height
@@ -105,6 +114,7 @@ def baseline_view(layout: dict, size):
 
 def steps(view) -> dict:
     from PySide6.QtWidgets import QApplication
+
     viewport, state = view.viewport(), {"pan": 1, "zoom": 1}
     bar = view.horizontalScrollBar()
 
@@ -135,7 +145,7 @@ def measure(views: dict, repeats: int, warmup: int = 3) -> dict:
                 actions[name][step]()
                 actions[name]["_flush"]()
         for repeat in range(repeats):
-            for name in (names if repeat % 2 == 0 else reversed(names)):
+            for name in names if repeat % 2 == 0 else reversed(names):
                 started = time.perf_counter()
                 actions[name][step]()
                 times[name][step].append((time.perf_counter() - started) * 1000)
@@ -145,8 +155,11 @@ def measure(views: dict, repeats: int, warmup: int = 3) -> dict:
 
 def run(quick: bool) -> dict:
     from PySide6.QtCore import QEventLoop, QTimer
+
     from gui.app import create_application
+
     from .gui_responsiveness import make_window
+
     create_application()
     repeats = 5 if quick else 30
     project, layout = make_project()
@@ -163,10 +176,16 @@ def run(quick: bool) -> dict:
         base.centerOn(canvas.mapToScene(canvas.viewport().rect().center()))
         analysis = window.editor.analysis
         from gui.canvas.node_item import NodeItem
+
         visible = [i for i in canvas.items(canvas.viewport().rect()) if isinstance(i, NodeItem)]
-        info = {"nodes": len(project.graph), "edges": len(list(project.graph.edges())),
-                "nodes_in_view": len(visible), "diagnostic_errors": len(analysis.errors), "zoom": canvas.zoom(),
-                "viewport": [canvas.viewport().width(), canvas.viewport().height()]}
+        info = {
+            "nodes": len(project.graph),
+            "edges": len(list(project.graph.edges())),
+            "nodes_in_view": len(visible),
+            "diagnostic_errors": len(analysis.errors),
+            "zoom": canvas.zoom(),
+            "viewport": [canvas.viewport().width(), canvas.viewport().height()],
+        }
         times = measure({"canvas": canvas, "baseline": base}, repeats)
         window.editor.mark_saved()
         window.close()
@@ -174,8 +193,15 @@ def run(quick: bool) -> dict:
     medians = {name: {step: median(values) for step, values in steps_.items()} for name, steps_ in times.items()}
     ratios = {step: medians["canvas"][step] / medians["baseline"][step] for step in medians["canvas"]}
     worst = max(medians["canvas"].values())
-    result = {**info, "repeats": repeats, "median_ms": medians, "ratios": ratios, "samples_ms": times,
-              "frame_budget_ms": FRAME_MS, "smooth": worst < FRAME_MS}
+    result = {
+        **info,
+        "repeats": repeats,
+        "median_ms": medians,
+        "ratios": ratios,
+        "samples_ms": times,
+        "frame_budget_ms": FRAME_MS,
+        "smooth": worst < FRAME_MS,
+    }
     _print(result)
     return result
 
@@ -184,11 +210,21 @@ def _print(result: dict) -> None:
     rows = [("step", "200-node canvas", "baseline (200 rects)", "ratio", f"< {FRAME_MS:g} ms")]
     for step in ("redraw", "pan", "zoom"):
         canvas, base = result["median_ms"]["canvas"][step], result["median_ms"]["baseline"][step]
-        rows.append((step, f"{canvas:.2f} ms", f"{base:.2f} ms", f"{result['ratios'][step]:.1f}",
-                     "yes" if canvas < FRAME_MS else "NO"))
-    print_table(f"Canvas redraw, {result['nodes']} nodes / {result['edges']} edges ({result['nodes_in_view']} in view, "
-                f"zoom {result['zoom']:.2f}, viewport {result['viewport'][0]}x{result['viewport'][1]}), "
-                f"median of {result['repeats']} (smooth: {'yes' if result['smooth'] else 'NO'})", rows)
+        rows.append(
+            (
+                step,
+                f"{canvas:.2f} ms",
+                f"{base:.2f} ms",
+                f"{result['ratios'][step]:.1f}",
+                "yes" if canvas < FRAME_MS else "NO",
+            )
+        )
+    print_table(
+        f"Canvas redraw, {result['nodes']} nodes / {result['edges']} edges ({result['nodes_in_view']} in view, "
+        f"zoom {result['zoom']:.2f}, viewport {result['viewport'][0]}x{result['viewport'][1]}), "
+        f"median of {result['repeats']} (smooth: {'yes' if result['smooth'] else 'NO'})",
+        rows,
+    )
 
 
 if __name__ == "__main__":

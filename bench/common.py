@@ -5,6 +5,7 @@ The machines these run on are shared and noisy, so no benchmark reports a lone a
 time: a candidate and its baseline run alternately in one process (`interleave`), and the
 figures that matter are medians and ratios of medians.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -15,8 +16,9 @@ import os
 import platform
 import statistics
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -26,8 +28,9 @@ def out_dir() -> Path:
     return Path(os.environ.get("BENCH_OUT", RESULTS_DIR))
 
 
-def interleave(candidates: dict[str, Callable[[], Any]], repeats: int, inner: int = 1,
-               warmup: int = 1, no_gc: bool = False) -> dict[str, list[float]]:
+def interleave(
+    candidates: dict[str, Callable[[], Any]], repeats: int, inner: int = 1, warmup: int = 1, no_gc: bool = False
+) -> dict[str, list[float]]:
     """Seconds per call of each candidate, `repeats` samples each (every sample the mean of
     `inner` calls). Candidates alternate within every repetition and the order flips each
     time, so a drift in machine load hits all of them alike. With `no_gc`, the garbage
@@ -43,7 +46,7 @@ def interleave(candidates: dict[str, Callable[[], Any]], repeats: int, inner: in
         gc.disable()
     try:
         for repeat in range(repeats):
-            for name in (names if repeat % 2 == 0 else reversed(names)):
+            for name in names if repeat % 2 == 0 else reversed(names):
                 started = time.perf_counter()
                 for _ in range(inner):
                     candidates[name]()
@@ -92,10 +95,17 @@ def cpu_model() -> str:
 
 def machine_info() -> dict[str, Any]:
     import torch
-    return {"cpu": cpu_model(), "cores": os.cpu_count(), "torch": torch.__version__,
-            "torch_threads": torch.get_num_threads(), "python": platform.python_version(),
-            "platform": platform.platform(), "load_average": list(os.getloadavg()),
-            "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds")}
+
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": list(os.getloadavg()),
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
 
 
 def write_result(name: str, payload: dict[str, Any], out_dir: Path = RESULTS_DIR) -> Path:
@@ -121,8 +131,12 @@ def print_table(title: str, rows: Sequence[Sequence[Any]]) -> None:
     widths = [max(len(row[i]) for row in text) for i in range(len(text[0]))]
     print(f"\n{title}")
     for index, row in enumerate(text):
-        print("  " + "  ".join(cell.rjust(width) if index and _numeric(cell) else cell.ljust(width)
-                               for cell, width in zip(row, widths)))
+        print(
+            "  "
+            + "  ".join(
+                cell.rjust(width) if index and _numeric(cell) else cell.ljust(width) for cell, width in zip(row, widths)
+            )
+        )
         if index == 0:
             print("  " + "  ".join("-" * width for width in widths))
 

@@ -16,6 +16,7 @@ Building: GraphDocument.connect checks every edge by running shape inference ove
 graph twice, so building a graph edge by edge may grow quadratically; its total time is
 measured per size too (the graphs timed above are wired directly, without those checks).
 """
+
 from __future__ import annotations
 
 import time
@@ -32,8 +33,11 @@ from .common import interleave, loglog_slope, median, print_table
 TARGET_MS_AT_100 = 50.0
 # Building with connect is quadratic today (~25 s for 1000 nodes), so only the chain is
 # built at 1000 nodes; the branching graph stops at 300.
-FULL = {"sizes": (10, 100, 1000), "repeats": 9,
-        "build_sizes": {"chain": (10, 100, 300, 1000), "branching": (10, 100, 300)}}
+FULL = {
+    "sizes": (10, 100, 1000),
+    "repeats": 9,
+    "build_sizes": {"chain": (10, 100, 300, 1000), "branching": (10, 100, 300)},
+}
 QUICK = {"sizes": (10, 30), "repeats": 3, "build_sizes": {"chain": (10, 30), "branching": (10, 30)}}
 WIDTH = 16
 _CYCLE = (("Linear", {"features": WIDTH}), ("Activation", {"function": "Tanh"}), ("LayerNorm", {}))
@@ -119,9 +123,12 @@ def stage_calls(doc: GraphDocument) -> dict:
     data = doc.data
     analysis = validate(doc, data)
     assert analysis.ok, [d.message for d in analysis.errors]
-    return {"infer_shapes": lambda: infer_shapes(doc, data), "validate": lambda: validate(doc, data),
-            "compile": lambda: compile_graph(doc, data, analysis),
-            "validate_compile": lambda: compile_graph(doc, data)}
+    return {
+        "infer_shapes": lambda: infer_shapes(doc, data),
+        "validate": lambda: validate(doc, data),
+        "compile": lambda: compile_graph(doc, data, analysis),
+        "validate_compile": lambda: compile_graph(doc, data),
+    }
 
 
 def stage_times(docs: list[GraphDocument], repeats: int) -> list[dict]:
@@ -145,7 +152,9 @@ def build_times(generator, sizes: tuple[int, ...]) -> list[dict]:
         builder = generator(nodes)
         started = time.perf_counter()
         builder.wire(checked=True)
-        builds.append({"nodes": len(builder.doc), "edges": len(builder.edges), "seconds": time.perf_counter() - started})
+        builds.append(
+            {"nodes": len(builder.doc), "edges": len(builder.edges), "seconds": time.perf_counter() - started}
+        )
     return builds
 
 
@@ -155,8 +164,9 @@ def measure(kind: str, config: dict) -> dict:
     builds = build_times(generator, config["build_sizes"][kind])
     sizes = [r["nodes"] + r["edges"] for r in rows]
     slopes = {stage: loglog_slope(sizes, [r[stage] for r in rows]) for stage in STAGES}
-    slopes["build_with_connect"] = loglog_slope([b["nodes"] + b["edges"] for b in builds],
-                                                [b["seconds"] for b in builds])
+    slopes["build_with_connect"] = loglog_slope(
+        [b["nodes"] + b["edges"] for b in builds], [b["seconds"] for b in builds]
+    )
     return {"stages": rows, "builds": builds, "growth_exponent": slopes}
 
 
@@ -168,8 +178,7 @@ def run(quick: bool = False) -> dict:
     verdict = targets(results)
     for line in verdict["lines"]:
         print("  " + line)
-    return {"config": config,
-            "target_ms_at_100_nodes": TARGET_MS_AT_100, "results": results, "targets": verdict}
+    return {"config": config, "target_ms_at_100_nodes": TARGET_MS_AT_100, "results": results, "targets": verdict}
 
 
 def stage_rows(results: dict) -> list[tuple]:
@@ -185,8 +194,15 @@ def build_rows(results: dict) -> list[tuple]:
     rows = [("graph", "nodes", "edges", "total ms", "ms per edge")]
     for kind, result in results.items():
         for b in result["builds"]:
-            rows.append((kind, b["nodes"], b["edges"], f"{1000 * b['seconds']:.1f}",
-                         f"{1000 * b['seconds'] / max(1, b['edges']):.2f}"))
+            rows.append(
+                (
+                    kind,
+                    b["nodes"],
+                    b["edges"],
+                    f"{1000 * b['seconds']:.1f}",
+                    f"{1000 * b['seconds'] / max(1, b['edges']):.2f}",
+                )
+            )
         rows.append((kind, "exponent", "", f"{result['growth_exponent']['build_with_connect']:.2f}", ""))
     return rows
 
@@ -200,8 +216,10 @@ def targets(results: dict) -> dict:
         exponent = result["growth_exponent"]["validate_compile"]
         ok_time, ok_growth = total_ms < TARGET_MS_AT_100, exponent <= 1.2
         met = met and ok_time and ok_growth
-        lines.append(f"{kind}: validate+compile at {near_100['nodes']} nodes {total_ms:.1f} ms "
-                     f"({'met' if ok_time else 'MISSED'} < {TARGET_MS_AT_100:g} ms); growth exponent "
-                     f"{exponent:.2f} ({'roughly linear' if ok_growth else 'NOT linear'}); building with connect "
-                     f"exponent {result['growth_exponent']['build_with_connect']:.2f}")
+        lines.append(
+            f"{kind}: validate+compile at {near_100['nodes']} nodes {total_ms:.1f} ms "
+            f"({'met' if ok_time else 'MISSED'} < {TARGET_MS_AT_100:g} ms); growth exponent "
+            f"{exponent:.2f} ({'roughly linear' if ok_growth else 'NOT linear'}); building with connect "
+            f"exponent {result['growth_exponent']['build_with_connect']:.2f}"
+        )
     return {"met": met, "lines": lines}

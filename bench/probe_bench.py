@@ -15,6 +15,7 @@ other work the wall clock measures the neighbours as much as the code; with one 
 work itself. Prints a table and writes bench/results/probe_bench.json (with --quick:
 bench/results/quick/probe_bench.json).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,9 @@ DEFAULT_RESULTS = RESULTS
 
 
 def adding_project(length: int, hidden: int, layers: int, output: str, n_train: int, n_val: int) -> Project:
-    project = Project(data={"task": "adding", "params": {"length": length, "n_train": n_train, "n_val": n_val}},
-                      name="probe bench")
+    project = Project(
+        data={"task": "adding", "params": {"length": length, "n_train": n_train, "n_val": n_val}}, name="probe bench"
+    )
     project.refresh_signature()
     doc: GraphDocument = project.graph
     doc.add_node("SequenceInput", {}, node_id="sequence")
@@ -69,8 +71,11 @@ def steps_per_second(project: Project, steps: int, probe_every: int, runs_dir: P
 
     train(project, on_event, steps=steps, runs_dir=runs_dir, overrides={"probe_every": probe_every})
     (wall0, cpu0), (wall1, cpu1) = stamps[0], stamps[-1]
-    return {"wall": (len(stamps) - 1) / (wall1 - wall0), "cpu": (len(stamps) - 1) / (cpu1 - cpu0),
-            "probes": len(probes)}
+    return {
+        "wall": (len(stamps) - 1) / (wall1 - wall0),
+        "cpu": (len(stamps) - 1) / (cpu1 - cpu0),
+        "probes": len(probes),
+    }
 
 
 def throughput(rounds: int, steps: int, quick: bool = False) -> dict:
@@ -81,13 +86,22 @@ def throughput(rounds: int, steps: int, quick: bool = False) -> dict:
         for _ in range(rounds):
             for name, every in (("off", 0), ("on", 100)):  # interleaved, so drifts hit both
                 measured[name].append(steps_per_second(project, steps, every, Path(runs)))
-    result = {"task": "adding, length 50, batch 64, LSTM 64 units", "steps_per_run": steps, "rounds": rounds,
-              "probe_every": 100, "probe_samples": 8, "runs": measured}
+    result = {
+        "task": "adding, length 50, batch 64, LSTM 64 units",
+        "steps_per_run": steps,
+        "rounds": rounds,
+        "probe_every": 100,
+        "probe_samples": 8,
+        "runs": measured,
+    }
     for clock in ("wall", "cpu"):
         off = statistics.median(run[clock] for run in measured["off"])
         on = statistics.median(run[clock] for run in measured["on"])
-        result[clock] = {"steps_per_second_off": off, "steps_per_second_on": on,
-                         "slowdown_percent": 100 * (1 - on / off)}
+        result[clock] = {
+            "steps_per_second_off": off,
+            "steps_per_second_on": on,
+            "slowdown_percent": 100 * (1 - on / off),
+        }
     return result
 
 
@@ -110,16 +124,24 @@ def single_probe(repeats: int) -> dict:
         model.loss(model(data.x_val), data.y_val).backward()
         fused_times.append(time.perf_counter() - started)
     model.zero_grad(set_to_none=True)
-    return {"batch": "32 sequences x 200 steps", "model": "LSTM, 2 layers x 128 units", "repeats": repeats,
-            "probe_seconds": probe_times, "median_probe_seconds": statistics.median(probe_times),
-            "median_probe_cpu_seconds": statistics.median(probe_cpu),
-            "median_fused_forward_backward_seconds": statistics.median(fused_times)}
+    return {
+        "batch": "32 sequences x 200 steps",
+        "model": "LSTM, 2 layers x 128 units",
+        "repeats": repeats,
+        "probe_seconds": probe_times,
+        "median_probe_seconds": statistics.median(probe_times),
+        "median_probe_cpu_seconds": statistics.median(probe_cpu),
+        "median_fused_forward_backward_seconds": statistics.median(fused_times),
+    }
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="one round of 150 steps and 2 probe repeats: a smoke run of seconds, figures meaningless")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one round of 150 steps and 2 probe repeats: a smoke run of seconds, figures meaningless",
+    )
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's own choice)")
     args = parser.parse_args(argv)
     if args.threads:
@@ -127,23 +149,38 @@ def main(argv=None) -> int:
     rounds, steps, repeats = (1, 150, 2) if args.quick else (5, 1000, 7)
     probe = single_probe(repeats)
     rate = throughput(rounds, steps, args.quick)
-    result = {"machine": {"python": platform.python_version(), "torch": torch.__version__,
-                          "threads": torch.get_num_threads(), "cores": os.cpu_count(),
-                          "load_average": os.getloadavg()},
-              "throughput": rate, "single_probe": probe}
+    result = {
+        "machine": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "threads": torch.get_num_threads(),
+            "cores": os.cpu_count(),
+            "load_average": os.getloadavg(),
+        },
+        "throughput": rate,
+        "single_probe": probe,
+    }
     results = RESULTS
     if args.quick and RESULTS == DEFAULT_RESULTS:  # a smoke run never replaces real figures
         results = RESULTS.parent / "quick" / RESULTS.name
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(result, indent=2) + "\n")
     wall, cpu = rate["wall"], rate["cpu"]
-    rows = [("training, probes off (steps/s, median)", wall["steps_per_second_off"], cpu["steps_per_second_off"]),
-            ("training, probe every 100 steps, 8 samples (steps/s)", wall["steps_per_second_on"],
-             cpu["steps_per_second_on"]),
-            ("slowdown with probes (%)", wall["slowdown_percent"], cpu["slowdown_percent"]),
-            ("one probe: 32 x 200 steps, LSTM 2 x 128 (s, median)", probe["median_probe_seconds"],
-             probe["median_probe_cpu_seconds"]),
-            ("  fused forward + backward of that batch (s)", probe["median_fused_forward_backward_seconds"], None)]
+    rows = [
+        ("training, probes off (steps/s, median)", wall["steps_per_second_off"], cpu["steps_per_second_off"]),
+        (
+            "training, probe every 100 steps, 8 samples (steps/s)",
+            wall["steps_per_second_on"],
+            cpu["steps_per_second_on"],
+        ),
+        ("slowdown with probes (%)", wall["slowdown_percent"], cpu["slowdown_percent"]),
+        (
+            "one probe: 32 x 200 steps, LSTM 2 x 128 (s, median)",
+            probe["median_probe_seconds"],
+            probe["median_probe_cpu_seconds"],
+        ),
+        ("  fused forward + backward of that batch (s)", probe["median_fused_forward_backward_seconds"], None),
+    ]
     print(f"{'measurement':54s} {'wall clock':>11s} {'CPU time':>11s}")
     for label, by_wall, by_cpu in rows:
         print(f"{label:54s} {by_wall:11.3f} " + ("" if by_cpu is None else f"{by_cpu:11.3f}"))

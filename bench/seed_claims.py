@@ -18,6 +18,7 @@ Runs go to min(2, cores) worker processes with one torch thread each, so the set
 `make bench`'s budget; `python -m bench.seed_claims --steps N` runs a longer budget.
 Writes a summary paragraph to bench/results/seed_claims.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,18 +38,40 @@ from .common import RESULTS_DIR, interleave, median, out_dir, print_table, write
 from .summary_claims import summary_paragraph
 
 TARGET_MSE = 0.01
-FULL = {"lengths": (50, 100, 200), "seeds": (0, 1, 2), "hidden": 32, "steps": 1000, "eval_every": 50,
-        "learning_rate": 0.01, "batch_size": 64, "n_train": 4000, "n_val": 256, "timing_repeats": 21, "workers": 2}
+FULL = {
+    "lengths": (50, 100, 200),
+    "seeds": (0, 1, 2),
+    "hidden": 32,
+    "steps": 1000,
+    "eval_every": 50,
+    "learning_rate": 0.01,
+    "batch_size": 64,
+    "n_train": 4000,
+    "n_val": 256,
+    "timing_repeats": 21,
+    "workers": 2,
+}
 # Quick runs in this process: spawning workers would cost more than the runs themselves.
-QUICK = {"lengths": (10,), "seeds": (0, 1), "hidden": 8, "steps": 20, "eval_every": 10,
-         "learning_rate": 0.01, "batch_size": 16, "n_train": 128, "n_val": 32, "timing_repeats": 2, "workers": 1}
+QUICK = {
+    "lengths": (10,),
+    "seeds": (0, 1),
+    "hidden": 8,
+    "steps": 20,
+    "eval_every": 10,
+    "learning_rate": 0.01,
+    "batch_size": 16,
+    "n_train": 128,
+    "n_val": 32,
+    "timing_repeats": 2,
+    "workers": 1,
+}
 
 
 @dataclass(frozen=True)
 class Variant:
     length: int
     cell: str
-    sizing: str   # "equal" hidden size, "matched" parameter count, or "both" (the LSTM)
+    sizing: str  # "equal" hidden size, "matched" parameter count, or "both" (the LSTM)
     hidden: int
     parameters: int
 
@@ -67,9 +90,18 @@ def adding_project(cell: str, hidden: int, length: int, config: dict, seed: int 
     doc.add_node("Regression", node_id="sum")
     doc.connect("sequence", "out", "memory", "in")
     doc.connect("memory", "out", "sum", "in")
-    project.training.update({"learning_rate": config["learning_rate"], "batch_size": config["batch_size"],
-                             "steps": config["steps"], "eval_every": config["eval_every"], "probe_every": 0,
-                             "grad_clip": 1.0, "seed": seed, "device": "cpu"})
+    project.training.update(
+        {
+            "learning_rate": config["learning_rate"],
+            "batch_size": config["batch_size"],
+            "steps": config["steps"],
+            "eval_every": config["eval_every"],
+            "probe_every": 0,
+            "grad_clip": 1.0,
+            "seed": seed,
+            "device": "cpu",
+        }
+    )
     return project
 
 
@@ -78,11 +110,13 @@ def variants_for(length: int, config: dict) -> list[Variant]:
     lstm = adding_project("LSTM", hidden, length, config)
     found = [Variant(length, "LSTM", "both", hidden, parameter_count(lstm))]
     for cell in ("GRU", "RNN"):
-        found.append(Variant(length, cell, "equal", hidden,
-                             parameter_count(adding_project(cell, hidden, length, config))))
+        found.append(
+            Variant(length, cell, "equal", hidden, parameter_count(adding_project(cell, hidden, length, config)))
+        )
         matched = matched_hidden_sizes(lstm, cell)["memory"]
-        found.append(Variant(length, cell, "matched", matched,
-                             parameter_count(adding_project(cell, matched, length, config))))
+        found.append(
+            Variant(length, cell, "matched", matched, parameter_count(adding_project(cell, matched, length, config)))
+        )
     return found
 
 
@@ -111,11 +145,16 @@ def train_variant(job: tuple[Variant, int, dict]) -> dict:
     control = RunControl()
     tracker = Tracker(control)
     result = train(project, tracker, control, record=False)
-    return {"variant": asdict(variant), "seed": seed, "steps_run": result.steps,
-            "steps_to_target": tracker.reached[0] if tracker.reached else None,
-            "seconds_to_target": tracker.reached[1] if tracker.reached else None,
-            "final_val_mse": tracker.evals[-1][1], "seconds_per_step": result.summary["seconds_per_step"],
-            "evals": tracker.evals}
+    return {
+        "variant": asdict(variant),
+        "seed": seed,
+        "steps_run": result.steps,
+        "steps_to_target": tracker.reached[0] if tracker.reached else None,
+        "seconds_to_target": tracker.reached[1] if tracker.reached else None,
+        "final_val_mse": tracker.evals[-1][1],
+        "seconds_per_step": result.summary["seconds_per_step"],
+        "evals": tracker.evals,
+    }
 
 
 def _init_worker(threads: int) -> None:
@@ -138,6 +177,7 @@ def run_all(jobs: list[tuple[Variant, int, dict]], workers: int) -> list[dict]:
 def step_times(variants: list[Variant], config: dict) -> dict[str, float]:
     """Median seconds per engine training step of each variant, interleaved in this process."""
     from .training_step import prepared_run
+
     runs = {v.label: prepared_run(adding_project(v.cell, v.hidden, v.length, config)) for v in variants}
     times = interleave({label: run._train_step for label, run in runs.items()}, config["timing_repeats"], warmup=2)
     return {label: median(samples) for label, samples in times.items()}
@@ -148,14 +188,20 @@ def aggregate(variant: Variant, runs: list[dict], step_seconds: float) -> dict:
     # Seconds are steps x the interleaved step time: the runs' own clocks share the machine
     # with the other worker and whatever else runs, and vary by 2x under load (kept in JSON).
     seconds = [None if steps is None else steps * step_seconds for steps in reached]
-    return {**asdict(variant), "label": variant.label, "seconds_per_step": step_seconds,
-            "reached": sum(s is not None for s in reached), "seeds": len(runs),
-            "steps_to_target": reached, "seconds_to_target": seconds,
-            "run_seconds_to_target": [r["seconds_to_target"] for r in runs],
-            "median_steps_to_target": _median_or_none(reached),
-            "median_seconds_to_target": _median_or_none(seconds),
-            "final_val_mse": [r["final_val_mse"] for r in runs],
-            "median_final_val_mse": statistics.median(r["final_val_mse"] for r in runs)}
+    return {
+        **asdict(variant),
+        "label": variant.label,
+        "seconds_per_step": step_seconds,
+        "reached": sum(s is not None for s in reached),
+        "seeds": len(runs),
+        "steps_to_target": reached,
+        "seconds_to_target": seconds,
+        "run_seconds_to_target": [r["seconds_to_target"] for r in runs],
+        "median_steps_to_target": _median_or_none(reached),
+        "median_seconds_to_target": _median_or_none(seconds),
+        "final_val_mse": [r["final_val_mse"] for r in runs],
+        "median_final_val_mse": statistics.median(r["final_val_mse"] for r in runs),
+    }
 
 
 def _median_or_none(values: list[float | None]) -> float | None:
@@ -181,9 +227,12 @@ def run(quick: bool = False, steps: int | None = None, summary_name: str = "seed
         for v in group:
             mine = sorted((r for r in runs if Variant(**r["variant"]) == v), key=lambda r: r["seed"])
             rows.append(aggregate(v, mine, timing[v.label]))
-    print_table(f"Adding problem, target validation MSE < {TARGET_MSE}, budget {config['steps']} steps, "
-                f"seeds {list(config['seeds'])}, batch {config['batch_size']}, Adam lr {config['learning_rate']}; "
-                f"ms/step interleaved in one process, torch threads {torch.get_num_threads()}", table(rows))
+    print_table(
+        f"Adding problem, target validation MSE < {TARGET_MSE}, budget {config['steps']} steps, "
+        f"seeds {list(config['seeds'])}, batch {config['batch_size']}, Adam lr {config['learning_rate']}; "
+        f"ms/step interleaved in one process, torch threads {torch.get_num_threads()}",
+        table(rows),
+    )
     text = summary_paragraph(rows, config, TARGET_MSE)
     print("\n" + text)
     if not quick:
@@ -193,21 +242,43 @@ def run(quick: bool = False, steps: int | None = None, summary_name: str = "seed
 
 
 def table(rows: list[dict]) -> list[tuple]:
-    out = [("length", "variant", "hidden", "params", "ms/step", "vs LSTM", "reached", "steps to target",
-            "s to target (steps x ms/step)", "final val MSE")]
+    out = [
+        (
+            "length",
+            "variant",
+            "hidden",
+            "params",
+            "ms/step",
+            "vs LSTM",
+            "reached",
+            "steps to target",
+            "s to target (steps x ms/step)",
+            "final val MSE",
+        )
+    ]
     for r in rows:
         lstm = next(x for x in rows if x["length"] == r["length"] and x["cell"] == "LSTM")
-        out.append((r["length"], r["label"], r["hidden"], f"{r['parameters']:,}", f"{1000 * r['seconds_per_step']:.1f}",
-                    f"{r['seconds_per_step'] / lstm['seconds_per_step']:.2f}x", f"{r['reached']}/{r['seeds']}",
-                    _with_seeds(r["median_steps_to_target"], r["steps_to_target"], "{:.0f}"),
-                    _with_seeds(r["median_seconds_to_target"], r["seconds_to_target"], "{:.1f}"),
-                    _with_seeds(r["median_final_val_mse"], r["final_val_mse"], "{:.4f}")))
+        out.append(
+            (
+                r["length"],
+                r["label"],
+                r["hidden"],
+                f"{r['parameters']:,}",
+                f"{1000 * r['seconds_per_step']:.1f}",
+                f"{r['seconds_per_step'] / lstm['seconds_per_step']:.2f}x",
+                f"{r['reached']}/{r['seeds']}",
+                _with_seeds(r["median_steps_to_target"], r["steps_to_target"], "{:.0f}"),
+                _with_seeds(r["median_seconds_to_target"], r["seconds_to_target"], "{:.1f}"),
+                _with_seeds(r["median_final_val_mse"], r["final_val_mse"], "{:.4f}"),
+            )
+        )
     return out
 
 
 def _with_seeds(middle, values, form: str) -> str:
     def show(value):
         return "-" if value is None else form.format(value)
+
     shown = "not reached" if middle is None else show(middle)
     return f"{shown} ({' / '.join(show(v) for v in values)})"
 

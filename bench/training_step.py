@@ -18,6 +18,7 @@ Because both sides run the same PyTorch kernels, the engine's own cost is a fixe
 per step; it is measured at tiny sizes, where compute is negligible, and turned into the
 ratio it implies at full size: a check on the noisy full-size figure.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,8 +47,7 @@ class HandWritten(nn.Module):
 
     def __init__(self, cell: str, features: int, hidden: int, layers: int, bidirectional: bool):
         super().__init__()
-        self.rnn = getattr(nn, cell)(features, hidden, num_layers=layers, batch_first=True,
-                                     bidirectional=bidirectional)
+        self.rnn = getattr(nn, cell)(features, hidden, num_layers=layers, batch_first=True, bidirectional=bidirectional)
         self.head = nn.Linear(hidden * (2 if bidirectional else 1), 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (B, T, F)
@@ -61,13 +61,21 @@ class HandWritten(nn.Module):
 
 
 def adding_project(cell: str, layers: int, bidirectional: bool, size: dict) -> Project:
-    project = Project(data={"task": "adding", "params": {"length": size["length"], "n_train": 16 * size["batch"],
-                                                         "n_val": size["batch"]}}, name="training step bench")
+    project = Project(
+        data={
+            "task": "adding",
+            "params": {"length": size["length"], "n_train": 16 * size["batch"], "n_val": size["batch"]},
+        },
+        name="training step bench",
+    )
     project.refresh_signature()
     doc = project.graph
     doc.add_node("SequenceInput", node_id="sequence")
-    doc.add_node(cell, {"hidden_size": size["hidden"], "layers": layers, "bidirectional": bidirectional,
-                        "output": "last"}, node_id="memory")
+    doc.add_node(
+        cell,
+        {"hidden_size": size["hidden"], "layers": layers, "bidirectional": bidirectional, "output": "last"},
+        node_id="memory",
+    )
     doc.add_node("Regression", node_id="head")
     doc.connect("sequence", "out", "memory", "in")
     doc.connect("memory", "out", "head", "in")
@@ -117,18 +125,28 @@ def measure(cell: str, layers: int, bidirectional: bool, size: dict) -> dict:
     run = prepared_run(adding_project(cell, layers, bidirectional, size))
     compiled = run.model
     baseline = hand_written_copy(compiled, cell, layers, bidirectional, size["hidden"])
-    x, y = run.x_train[:size["batch"]], run.y_train[:size["batch"]]
+    x, y = run.x_train[: size["batch"]], run.y_train[: size["batch"]]
     with torch.no_grad():
         parity = (compiled(x) - baseline(x)).abs().max().item()
     lr, clip = run.settings["learning_rate"], run.settings["grad_clip"]
     base_opt, core_opt = torch.optim.Adam(baseline.parameters(), lr=lr), torch.optim.Adam(compiled.parameters(), lr=lr)
     base_sampler = BatchSampler(len(run.x_train), size["batch"], run.settings["seed"])  # the same batches
-    core = {"compiled": lambda: core_step(compiled, core_opt, x, y), "hand": lambda: core_step(baseline, base_opt, x, y)}
-    trainer = {"compiled": run._train_step,
-               "hand": lambda: trainer_like_step(baseline, base_opt, base_sampler, run.x_train, run.y_train, clip)}
+    core = {
+        "compiled": lambda: core_step(compiled, core_opt, x, y),
+        "hand": lambda: core_step(baseline, base_opt, x, y),
+    }
+    trainer = {
+        "compiled": run._train_step,
+        "hand": lambda: trainer_like_step(baseline, base_opt, base_sampler, run.x_train, run.y_train, clip),
+    }
     core, trainer = (interleave(calls, repeats_for(calls, size), size["inner"], warmup=2) for calls in (core, trainer))
-    return {"parameters": run.parameter_count, "max_prediction_difference": parity,
-            "repeats": len(core["hand"]), "core": summarise(core), "trainer": summarise(trainer)}
+    return {
+        "parameters": run.parameter_count,
+        "max_prediction_difference": parity,
+        "repeats": len(core["hand"]),
+        "core": summarise(core),
+        "trainer": summarise(trainer),
+    }
 
 
 def repeats_for(calls: dict, size: dict) -> int:
@@ -155,10 +173,14 @@ def bench_case(cell: str, layers: int, bidirectional: bool, size: dict, tiny: di
 
 
 def summarise(times: dict[str, list[float]]) -> dict:
-    return {"compiled_seconds": times["compiled"], "hand_seconds": times["hand"],
-            "compiled_median": median(times["compiled"]), "hand_median": median(times["hand"]),
-            "ratio": ratio(times["compiled"], times["hand"]),
-            "paired_ratio": paired_ratio(times["compiled"], times["hand"])}
+    return {
+        "compiled_seconds": times["compiled"],
+        "hand_seconds": times["hand"],
+        "compiled_median": median(times["compiled"]),
+        "hand_median": median(times["hand"]),
+        "ratio": ratio(times["compiled"], times["hand"]),
+        "paired_ratio": paired_ratio(times["compiled"], times["hand"]),
+    }
 
 
 def describe_case(cell: str, layers: int, bidirectional: bool) -> str:
@@ -168,25 +190,58 @@ def describe_case(cell: str, layers: int, bidirectional: bool) -> str:
 def run(quick: bool = False) -> dict:
     size, tiny = (QUICK, QUICK_TINY) if quick else (FULL, TINY)
     cases = [bench_case(cell, layers, bi, size, tiny) for cell, layers, bi in CASES]
-    print_table(f"Training step, batch {size['batch']}, length {size['length']}, hidden {size['hidden']}, Adam; "
-                f"medians of >= {size['repeats']} interleaved steps (more for cheaper models, {size['budget']:g} s "
-                f"per path); overhead from tiny steps; torch threads {torch.get_num_threads()}", table(cases))
+    print_table(
+        f"Training step, batch {size['batch']}, length {size['length']}, hidden {size['hidden']}, Adam; "
+        f"medians of >= {size['repeats']} interleaved steps (more for cheaper models, {size['budget']:g} s "
+        f"per path); overhead from tiny steps; torch threads {torch.get_num_threads()}",
+        table(cases),
+    )
     worst = max(case[path]["paired_ratio"] for case in cases for path in ("core", "trainer"))
-    return {"size": size, "tiny_size": tiny, "target_ratio": TARGET_RATIO, "verdict_statistic": "paired_ratio",
-            "worst_ratio": worst, "target_met": worst <= TARGET_RATIO, "cases": cases,
-            "included": {"core": "zero_grad, forward, MSE, backward, Adam step on one fixed batch",
-                         "trainer": "engine.training._Run._train_step: sample + index a batch, zero_grad, "
-                                    "forward, loss, backward, clip_grad_norm_, loss.item(), Adam step; "
-                                    "the hand-written loop does the same"}}
+    return {
+        "size": size,
+        "tiny_size": tiny,
+        "target_ratio": TARGET_RATIO,
+        "verdict_statistic": "paired_ratio",
+        "worst_ratio": worst,
+        "target_met": worst <= TARGET_RATIO,
+        "cases": cases,
+        "included": {
+            "core": "zero_grad, forward, MSE, backward, Adam step on one fixed batch",
+            "trainer": "engine.training._Run._train_step: sample + index a batch, zero_grad, "
+            "forward, loss, backward, clip_grad_norm_, loss.item(), Adam step; "
+            "the hand-written loop does the same",
+        },
+    }
 
 
 def table(cases: list[dict]) -> list[tuple]:
-    rows = [("model", "path", "compiled", "hand-written", "ratio of medians", "paired ratio",
-             "overhead", "implied ratio", f"<= {TARGET_RATIO}")]
+    rows = [
+        (
+            "model",
+            "path",
+            "compiled",
+            "hand-written",
+            "ratio of medians",
+            "paired ratio",
+            "overhead",
+            "implied ratio",
+            f"<= {TARGET_RATIO}",
+        )
+    ]
     for case in cases:
         for path in ("core", "trainer"):
             r = case[path]
-            rows.append((case["model"], path, f"{1000 * r['compiled_median']:.2f} ms", f"{1000 * r['hand_median']:.2f} ms",
-                         f"{r['ratio']:.3f}", f"{r['paired_ratio']:.3f}", f"{1e6 * r['overhead_seconds']:.0f} us",
-                         f"{r['implied_ratio']:.4f}", "met" if r["paired_ratio"] <= TARGET_RATIO else "MISSED"))
+            rows.append(
+                (
+                    case["model"],
+                    path,
+                    f"{1000 * r['compiled_median']:.2f} ms",
+                    f"{1000 * r['hand_median']:.2f} ms",
+                    f"{r['ratio']:.3f}",
+                    f"{r['paired_ratio']:.3f}",
+                    f"{1e6 * r['overhead_seconds']:.0f} us",
+                    f"{r['implied_ratio']:.4f}",
+                    "met" if r["paired_ratio"] <= TARGET_RATIO else "MISSED",
+                )
+            )
     return rows

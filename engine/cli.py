@@ -1,12 +1,14 @@
 """Command-line commands. main.py parses arguments and calls one of these functions;
 each returns the process exit code and reports errors as one clear message, not a traceback.
 """
+
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -19,15 +21,18 @@ def user_errors() -> tuple[type[Exception], ...]:
     from .runs import RunFolderError
     from .settings import SettingsError
     from .training import TrainingError
+
     errors = [CompileError, DataError, ProjectFileError, RunFolderError, SettingsError, TrainingError]
     from .compare import CompareError
     from .probes import ProbeError
+
     errors += [CompareError, ProbeError]
     return tuple(errors)
 
 
 def guarded(command: Callable[..., int]) -> Callable[..., int]:
     """Run `command`, turning user-facing errors into one line on stderr and exit code 2."""
+
     def run(*args: Any, **kwargs: Any) -> int:
         try:
             return command(*args, **kwargs)
@@ -37,6 +42,7 @@ def guarded(command: Callable[..., int]) -> Callable[..., int]:
         except KeyboardInterrupt:
             print("\ninterrupted", file=sys.stderr)
             return EXIT_ERROR
+
     return run
 
 
@@ -65,8 +71,10 @@ class ProgressBar:
         rate = step / elapsed if elapsed > 0 else 0.0
         left = (self.total - step) / rate if rate else 0.0
         val = f"  val {self.val_loss:.4g}" if self.val_loss is not None else ""
-        self.stream.write(f"\r[{'#' * done}{'.' * (self.width - done)}] {step}/{self.total}  "
-                          f"loss {loss:.4g}{val}  {rate:.1f} steps/s  {left:.0f}s left ")
+        self.stream.write(
+            f"\r[{'#' * done}{'.' * (self.width - done)}] {step}/{self.total}  "
+            f"loss {loss:.4g}{val}  {rate:.1f} steps/s  {left:.0f}s left "
+        )
         self.stream.flush()
 
 
@@ -74,6 +82,7 @@ class ProgressBar:
 def validate_command(project_path: Path) -> int:
     from .project import load_project
     from .validation import validate
+
     project = load_project(project_path)
     problem = project.refresh_signature()
     if problem:
@@ -91,6 +100,7 @@ def validate_command(project_path: Path) -> int:
 def summary_command(project_path: Path) -> int:
     from .project import load_project
     from .validation import validate
+
     project = load_project(project_path)
     problem = project.refresh_signature()
     analysis = validate(project.graph, project.graph.data)
@@ -109,17 +119,29 @@ def summary_command(project_path: Path) -> int:
 
 
 @guarded
-def train_command(project_path: Path, steps: int | None = None, probe_every: int | None = None,
-                  runs_dir: Path | None = None, seed: int | None = None) -> int:
+def train_command(
+    project_path: Path,
+    steps: int | None = None,
+    probe_every: int | None = None,
+    runs_dir: Path | None = None,
+    seed: int | None = None,
+) -> int:
     from .project import load_project
     from .training import train
+
     project = load_project(project_path)
     overrides = {k: v for k, v in (("probe_every", probe_every), ("seed", seed)) if v is not None}
     total = steps or project.training["steps"]
     result = train(project, ProgressBar(total), steps=steps, runs_dir=runs_dir, overrides=overrides)
     print(f"{result.status}: {result.message}")
-    print(format_table([("train loss", "validation loss", result.summary.get("metric_name") or "metric"),
-                        (_number(result.train_loss), _number(result.val_loss), _number(result.metric))]))
+    print(
+        format_table(
+            [
+                ("train loss", "validation loss", result.summary.get("metric_name") or "metric"),
+                (_number(result.train_loss), _number(result.val_loss), _number(result.metric)),
+            ]
+        )
+    )
     print(f"run folder: {result.run_dir}")
     return EXIT_OK if result.status in ("finished", "stopped") else EXIT_ERROR
 
@@ -127,16 +149,23 @@ def train_command(project_path: Path, steps: int | None = None, probe_every: int
 @guarded
 def inspect_command(run_dir: Path) -> int:
     from .report import inspect_report
+
     print(inspect_report(run_dir))
     return EXIT_OK
 
 
 @guarded
-def compare_command(project_path: Path, cells: str = "rnn,lstm,gru", match_params: bool = False,
-                    steps: int | None = None, target_loss: float | None = None,
-                    out_dir: Path | None = None) -> int:
+def compare_command(
+    project_path: Path,
+    cells: str = "rnn,lstm,gru",
+    match_params: bool = False,
+    steps: int | None = None,
+    target_loss: float | None = None,
+    out_dir: Path | None = None,
+) -> int:
     from .compare import compare_cells, parse_cells, results_table
     from .project import load_project
+
     chosen = parse_cells(cells)
     project = load_project(project_path)
     total = steps or project.training["steps"]
@@ -158,8 +187,11 @@ class _VariantProgress:
     def __call__(self, event: dict[str, Any]) -> None:
         if event["type"] == "variant":
             sizes = "/".join(str(s) for s in event["hidden_sizes"].values())
-            print(f"[{event['index'] + 1}/{event['variants']}] {event['cell']}: hidden size {sizes}, "
-                  f"{event['parameters']:,} parameters", file=sys.stderr)
+            print(
+                f"[{event['index'] + 1}/{event['variants']}] {event['cell']}: hidden size {sizes}, "
+                f"{event['parameters']:,} parameters",
+                file=sys.stderr,
+            )
             self.bar = ProgressBar(self.total)
         elif self.bar is not None and "variant" in event:
             self.bar(event)

@@ -11,14 +11,16 @@ through `on_event` (training events tagged with the variant, plus "variant" and
 "variant_done" events), honours a RunControl between steps and between variants, writes one
 run folder per variant and a CSV beside them, and returns one VariantResult per variant.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .graph import GraphDocument
 from .project import Project, project_from_dict, write_atomic
@@ -26,8 +28,18 @@ from .project import Project, project_from_dict, write_atomic
 CELLS = ("RNN", "LSTM", "GRU")
 CSV_NAME = "comparison.csv"
 MAX_HIDDEN = 4096
-CSV_FIELDS = ("cell", "hidden_size", "parameters", "seconds_per_step", "train_loss", "val_loss",
-              "target_loss", "steps_to_target", "status", "run_dir")
+CSV_FIELDS = (
+    "cell",
+    "hidden_size",
+    "parameters",
+    "seconds_per_step",
+    "train_loss",
+    "val_loss",
+    "target_loss",
+    "steps_to_target",
+    "status",
+    "run_dir",
+)
 
 
 class CompareError(ValueError):
@@ -54,11 +66,18 @@ class VariantResult:
         return "/".join(str(size) for size in self.hidden_sizes.values())
 
     def row(self) -> dict[str, Any]:
-        return {"cell": self.cell, "hidden_size": self.hidden_size, "parameters": self.parameters,
-                "seconds_per_step": self.seconds_per_step, "train_loss": self.train_loss,
-                "val_loss": self.val_loss, "target_loss": self.target_loss,
-                "steps_to_target": self.steps_to_target, "status": self.status,
-                "run_dir": str(self.run_dir) if self.run_dir else None}
+        return {
+            "cell": self.cell,
+            "hidden_size": self.hidden_size,
+            "parameters": self.parameters,
+            "seconds_per_step": self.seconds_per_step,
+            "train_loss": self.train_loss,
+            "val_loss": self.val_loss,
+            "target_loss": self.target_loss,
+            "steps_to_target": self.steps_to_target,
+            "status": self.status,
+            "run_dir": str(self.run_dir) if self.run_dir else None,
+        }
 
 
 @dataclass
@@ -107,6 +126,7 @@ def parameter_count(project: Project, graph: dict[str, Any] | None = None) -> in
     """Parameters of the project's model (or of `graph` with the project's data); CompareError
     when the graph is not valid."""
     from .validation import validate
+
     doc = GraphDocument()
     doc.data = project.graph.data
     doc.load(graph or project.graph.to_dict(), project.graph.layout_dict())
@@ -152,13 +172,21 @@ def steps_to_target(evals: list[dict[str, Any]], target: float | None) -> int | 
     return None
 
 
-def compare_cells(project: Project, cells: list[str] | tuple[str, ...] = CELLS, match_params: bool = False,
-                  steps: int | None = None, target_loss: float | None = None, out_dir: Path | None = None,
-                  on_event: Callable[[dict[str, Any]], None] | None = None, control=None,
-                  record: bool = True) -> Comparison:
+def compare_cells(
+    project: Project,
+    cells: list[str] | tuple[str, ...] = CELLS,
+    match_params: bool = False,
+    steps: int | None = None,
+    target_loss: float | None = None,
+    out_dir: Path | None = None,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+    control=None,
+    record: bool = True,
+) -> Comparison:
     """Train one variant per cell; see the module docstring. With `record`, run folders and
     the CSV go to `out_dir` (default: runs/compare-<time>-<project> beside the project)."""
     from .training import RunControl
+
     if steps is not None and steps < 1:
         raise CompareError(f"the number of training steps must be at least 1; got {steps}")
     if not recurrent_ids(project):
@@ -172,20 +200,30 @@ def compare_cells(project: Project, cells: list[str] | tuple[str, ...] = CELLS, 
     for index, cell in enumerate(cells):
         if control.stopped:
             break
-        results.append(_run_variant(project, cell, index, len(cells), match_params, steps, target_loss,
-                                    out_dir, emit, control))
+        results.append(
+            _run_variant(project, cell, index, len(cells), match_params, steps, target_loss, out_dir, emit, control)
+        )
     csv_path = write_csv(results, out_dir / CSV_NAME) if out_dir is not None else None
     return Comparison(results, out_dir, csv_path)
 
 
 def _run_variant(project, cell, index, total, match_params, steps, target_loss, out_dir, emit, control):
     from .training import TrainingError, train
+
     sizes = matched_hidden_sizes(project, cell) if match_params else None
     variant = variant_project(project, cell, sizes)
     hidden = {node_id: variant.graph.node(node_id).params["hidden_size"] for node_id in recurrent_ids(variant)}
     parameters = parameter_count(variant)
-    emit({"type": "variant", "cell": cell, "index": index, "variants": total,
-          "hidden_sizes": hidden, "parameters": parameters})
+    emit(
+        {
+            "type": "variant",
+            "cell": cell,
+            "index": index,
+            "variants": total,
+            "hidden_sizes": hidden,
+            "parameters": parameters,
+        }
+    )
     evals: list[dict[str, Any]] = []
 
     def forward(event: dict[str, Any]) -> None:
@@ -230,15 +268,33 @@ def write_csv(results: list[VariantResult], path: Path) -> Path:
 def results_table(results: list[VariantResult]) -> list[tuple[str, ...]]:
     """Rows (header first) for a text table."""
     target = next((r.target_loss for r in results if r.target_loss is not None), None)
-    header = ("cell", "hidden size", "parameters", "s/step", "train loss", "val loss",
-              f"steps to val loss <= {target:g}" if target is not None else "steps to target", "status")
+    header = (
+        "cell",
+        "hidden size",
+        "parameters",
+        "s/step",
+        "train loss",
+        "val loss",
+        f"steps to val loss <= {target:g}" if target is not None else "steps to target",
+        "status",
+    )
     rows = [header]
     for r in results:
-        reached = "-" if target is None else (str(r.steps_to_target) if r.steps_to_target is not None
-                                              else "not reached")
-        rows.append((r.cell, r.hidden_size, f"{r.parameters:,}",
-                     "-" if r.seconds_per_step is None else f"{1000 * r.seconds_per_step:.1f} ms",
-                     _number(r.train_loss), _number(r.val_loss), reached, r.status))
+        reached = (
+            "-" if target is None else (str(r.steps_to_target) if r.steps_to_target is not None else "not reached")
+        )
+        rows.append(
+            (
+                r.cell,
+                r.hidden_size,
+                f"{r.parameters:,}",
+                "-" if r.seconds_per_step is None else f"{1000 * r.seconds_per_step:.1f} ms",
+                _number(r.train_loss),
+                _number(r.val_loss),
+                reached,
+                r.status,
+            )
+        )
     return rows
 
 

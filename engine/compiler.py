@@ -5,6 +5,7 @@ Submodules are registered under their node ids, so state_dict keys read like the
 The forward pass runs the nodes in topological order with one dict of values by node, as
 torch.fx's Interpreter does; only blocks that lead to the head are built.
 """
+
 from __future__ import annotations
 
 import networkx as nx
@@ -29,15 +30,21 @@ class CompiledModel(nn.Module):
     """A graph as a module. `forward(x)` returns the head's prediction;
     `forward_all(x)` returns every built node's output by node id."""
 
-    def __init__(self, steps: list[tuple[str, tuple[str, ...]]], modules: dict[str, nn.Module],
-                 head_id: str, input_ids: tuple[str, ...], types: dict[str, str]):
+    def __init__(
+        self,
+        steps: list[tuple[str, tuple[str, ...]]],
+        modules: dict[str, nn.Module],
+        head_id: str,
+        input_ids: tuple[str, ...],
+        types: dict[str, str],
+    ):
         super().__init__()
         for node_id, module in modules.items():
             self.add_module(node_id, module)
-        self.order = steps          # [(node id, ids of its inputs in port order)]
+        self.order = steps  # [(node id, ids of its inputs in port order)]
         self.head_id = head_id
         self.input_ids = input_ids
-        self.block_types = types    # node id -> block type name
+        self.block_types = types  # node id -> block type name
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward_all(x)[self.head_id]

@@ -1,7 +1,9 @@
 """A tiny observer: the engine announces changes without knowing who listens (the GUI)."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class Event:

@@ -23,6 +23,7 @@ Invariants:
 - Gate tensors are detached; hidden states stay in the autograd graph when the caller
   tracks gradients, so ∂L/∂hₜ can be taken through the whole recurrence.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,8 +48,8 @@ GATE_KINDS: dict[str, tuple[str, ...]] = {
 class DirectionTrace:
     """One layer, one direction. Every tensor list is indexed by time step t = 0..T-1."""
 
-    gates: dict[str, torch.Tensor]   # gate name -> (B, T, H), detached
-    hidden: list[torch.Tensor]       # h_t, each (B, H)
+    gates: dict[str, torch.Tensor]  # gate name -> (B, T, H), detached
+    hidden: list[torch.Tensor]  # h_t, each (B, H)
     cell: list[torch.Tensor] | None  # LSTM c_t, each (B, H); None for GRU and RNN
     reverse: bool
 
@@ -57,12 +58,12 @@ class DirectionTrace:
 class Trace:
     """Everything `unroll` recomputed for one fused module."""
 
-    cell_type: str                        # "LSTM", "GRU" or "RNN"
-    nonlinearity: str | None              # RNN only: "tanh" or "relu"
-    layers: list[list[DirectionTrace]]    # [layer][direction]
-    output: torch.Tensor                  # (B, T, D*H): the fused module's `output`
-    h_n: torch.Tensor                     # (L*D, B, H)
-    c_n: torch.Tensor | None              # (L*D, B, H), LSTM only
+    cell_type: str  # "LSTM", "GRU" or "RNN"
+    nonlinearity: str | None  # RNN only: "tanh" or "relu"
+    layers: list[list[DirectionTrace]]  # [layer][direction]
+    output: torch.Tensor  # (B, T, D*H): the fused module's `output`
+    h_n: torch.Tensor  # (L*D, B, H)
+    c_n: torch.Tensor | None  # (L*D, B, H), LSTM only
 
 
 def cell_type(module: nn.Module) -> str:
@@ -92,8 +93,17 @@ def unroll(module: nn.RNNBase, x: torch.Tensor, state=None) -> Trace:
         for direction in range(directions):
             index = layer * directions + direction
             weights = _weights(module, layer, direction)
-            traces.append(_run_direction(kind, module, layer_input, weights, h0[index],
-                                         None if c0 is None else c0[index], reverse=direction == 1))
+            traces.append(
+                _run_direction(
+                    kind,
+                    module,
+                    layer_input,
+                    weights,
+                    h0[index],
+                    None if c0 is None else c0[index],
+                    reverse=direction == 1,
+                )
+            )
         layers.append(traces)
         layer_input = torch.cat([torch.stack(t.hidden, dim=1) for t in traces], dim=-1)  # (B, T, D*H)
     finals = [t.hidden[0 if t.reverse else -1] for traces in layers for t in traces]
@@ -150,7 +160,7 @@ def _run_direction(kind, module, x, weights, h, c, reverse: bool) -> DirectionTr
     step = {"LSTM": _lstm_step, "GRU": _gru_step, "RNN": _rnn_step}[kind]
     relu = kind == "RNN" and module.nonlinearity == "relu"
     hidden, cells, gate_steps = [None] * steps, ([None] * steps if kind == "LSTM" else None), [None] * steps
-    for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+    for t in range(steps - 1, -1, -1) if reverse else range(steps):
         h, c, gates = step(projected[t], _linear(h, w_hh, b_hh), h, c, relu)
         hidden[t], gate_steps[t] = h, gates
         if cells is not None:

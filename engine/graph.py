@@ -7,13 +7,15 @@ views can follow. Whole-graph checks (unconnected inputs, heads that do not fit 
 are diagnostics from engine.validation, not errors, because a graph is unfinished while
 someone builds it.
 """
+
 from __future__ import annotations
 
 import copy
 import keyword
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import networkx as nx
 
@@ -22,19 +24,71 @@ from .events import Event
 
 _ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Attributes every nn.Module has: a node named like one could not be a submodule.
-_RESERVED_IDS = frozenset({
-    "T_destination", "add_module", "apply", "bfloat16", "buffers", "call_super_init", "children",
-    "compile", "cpu", "cuda", "double", "dump_patches", "eval", "extra_repr", "float", "forward",
-    "get_buffer", "get_extra_state", "get_parameter", "get_submodule", "half", "ipu", "load_state_dict",
-    "modules", "mtia", "named_buffers", "named_children", "named_modules", "named_parameters",
-    "parameters", "register_backward_hook", "register_buffer", "register_forward_hook",
-    "register_forward_pre_hook", "register_full_backward_hook", "register_full_backward_pre_hook",
-    "register_load_state_dict_post_hook", "register_load_state_dict_pre_hook", "register_module",
-    "register_parameter", "register_state_dict_post_hook", "register_state_dict_pre_hook",
-    "requires_grad_", "set_extra_state", "set_submodule", "share_memory", "smart_apply", "state_dict",
-    "to", "to_empty", "train", "training", "type", "xpu", "zero_grad", "head_id", "input_ids", "order",
-    "loss", "metric", "forward_all",
-})
+_RESERVED_IDS = frozenset(
+    {
+        "T_destination",
+        "add_module",
+        "apply",
+        "bfloat16",
+        "buffers",
+        "call_super_init",
+        "children",
+        "compile",
+        "cpu",
+        "cuda",
+        "double",
+        "dump_patches",
+        "eval",
+        "extra_repr",
+        "float",
+        "forward",
+        "get_buffer",
+        "get_extra_state",
+        "get_parameter",
+        "get_submodule",
+        "half",
+        "ipu",
+        "load_state_dict",
+        "modules",
+        "mtia",
+        "named_buffers",
+        "named_children",
+        "named_modules",
+        "named_parameters",
+        "parameters",
+        "register_backward_hook",
+        "register_buffer",
+        "register_forward_hook",
+        "register_forward_pre_hook",
+        "register_full_backward_hook",
+        "register_full_backward_pre_hook",
+        "register_load_state_dict_post_hook",
+        "register_load_state_dict_pre_hook",
+        "register_module",
+        "register_parameter",
+        "register_state_dict_post_hook",
+        "register_state_dict_pre_hook",
+        "requires_grad_",
+        "set_extra_state",
+        "set_submodule",
+        "share_memory",
+        "smart_apply",
+        "state_dict",
+        "to",
+        "to_empty",
+        "train",
+        "training",
+        "type",
+        "xpu",
+        "zero_grad",
+        "head_id",
+        "input_ids",
+        "order",
+        "loss",
+        "metric",
+        "forward_all",
+    }
+)
 
 
 class GraphError(ValueError):
@@ -100,8 +154,12 @@ class Edge:
     target_port: str
 
     def to_dict(self) -> dict[str, str]:
-        return {"source": self.source, "source_port": self.source_port,
-                "target": self.target, "target_port": self.target_port}
+        return {
+            "source": self.source,
+            "source_port": self.source_port,
+            "target": self.target,
+            "target_port": self.target_port,
+        }
 
 
 @dataclass
@@ -122,14 +180,14 @@ class GraphDocument:
     def __init__(self) -> None:
         self._graph = nx.MultiDiGraph()
         self.data = None
-        self.node_added = Event()     # (Node)
-        self.node_removed = Event()   # (Node)
-        self.node_changed = Event()   # (node_id) parameters changed
-        self.node_moved = Event()     # (node_id, position)
-        self.node_renamed = Event()   # (old_id, new_id)
-        self.edge_added = Event()     # (Edge)
-        self.edge_removed = Event()   # (Edge)
-        self.changed = Event()        # () after every edit
+        self.node_added = Event()  # (Node)
+        self.node_removed = Event()  # (Node)
+        self.node_changed = Event()  # (node_id) parameters changed
+        self.node_moved = Event()  # (node_id, position)
+        self.node_renamed = Event()  # (old_id, new_id)
+        self.edge_added = Event()  # (Edge)
+        self.edge_removed = Event()  # (Edge)
+        self.changed = Event()  # () after every edit
 
     # -- reading -----------------------------------------------------------------------
     @property
@@ -170,8 +228,13 @@ class GraphDocument:
         return f"{stem}_{number}"
 
     # -- editing nodes -----------------------------------------------------------------
-    def add_node(self, type_name: str, params: dict[str, Any] | None = None,
-                 position: tuple[float, float] = (0.0, 0.0), node_id: str | None = None) -> Node:
+    def add_node(
+        self,
+        type_name: str,
+        params: dict[str, Any] | None = None,
+        position: tuple[float, float] = (0.0, 0.0),
+        node_id: str | None = None,
+    ) -> Node:
         if type_name not in CATALOGUE:
             raise GraphError(f"unknown block type '{type_name}'; known types: {', '.join(sorted(CATALOGUE))}")
         spec = get_spec(type_name)
@@ -242,8 +305,12 @@ class GraphDocument:
         nx.relabel_nodes(self._graph, {node_id: new_id}, copy=False)
         node.id = new_id
         for edge in edges:
-            renamed = Edge(new_id if edge.source == node_id else edge.source, edge.source_port,
-                           new_id if edge.target == node_id else edge.target, edge.target_port)
+            renamed = Edge(
+                new_id if edge.source == node_id else edge.source,
+                edge.source_port,
+                new_id if edge.target == node_id else edge.target,
+                edge.target_port,
+            )
             self._graph.add_edge(renamed.source, renamed.target, key=renamed)
         self.node_renamed.emit(node_id, new_id)
         self.changed.emit()
@@ -260,8 +327,9 @@ class GraphDocument:
 
     def disconnect(self, edge: Edge) -> None:
         if not self._graph.has_edge(edge.source, edge.target, key=edge):
-            raise GraphError(f"there is no connection from {edge.source}.{edge.source_port} "
-                             f"to {edge.target}.{edge.target_port}")
+            raise GraphError(
+                f"there is no connection from {edge.source}.{edge.source_port} to {edge.target}.{edge.target_port}"
+            )
         self._remove_edge(edge)
         self.changed.emit()
 
@@ -274,8 +342,12 @@ class GraphDocument:
 
     def connection_problem(self, edge: Edge) -> ConnectionRefused | None:
         """Why `edge` cannot be made (an error to raise or show), or None if it can."""
-        return self._port_problem(edge) or self._wiring_problem(edge) or self._cycle_problem(edge) \
+        return (
+            self._port_problem(edge)
+            or self._wiring_problem(edge)
+            or self._cycle_problem(edge)
             or self._shape_problem(edge)
+        )
 
     def _port_problem(self, edge: Edge) -> ConnectionRefused | None:
         source, target = self.node(edge.source), self.node(edge.target)
@@ -291,17 +363,23 @@ class GraphDocument:
         out_port, in_port = source.spec.output, target.spec.input_port(edge.target_port)
         occupant = [e for e in self.incoming(edge.target) if e.target_port == edge.target_port]
         if occupant:
-            return OccupiedInputError(f"{target.label()} input '{in_port.name}' is already connected to "
-                                      f"'{occupant[0].source}'; disconnect it first")
+            return OccupiedInputError(
+                f"{target.label()} input '{in_port.name}' is already connected to "
+                f"'{occupant[0].source}'; disconnect it first"
+            )
         if not set(out_port.kinds) & set(in_port.kinds):
-            return PortKindError(f"{target.label()} input '{in_port.name}' takes {_kinds(in_port.kinds)}; "
-                                 f"{source.label()} gives {_kinds(out_port.kinds)}")
+            return PortKindError(
+                f"{target.label()} input '{in_port.name}' takes {_kinds(in_port.kinds)}; "
+                f"{source.label()} gives {_kinds(out_port.kinds)}"
+            )
         return None
 
     def _cycle_problem(self, edge: Edge) -> ConnectionRefused | None:
         if edge.source == edge.target or nx.has_path(self._graph, edge.target, edge.source):
-            return CycleError(f"connecting '{edge.source}' to '{edge.target}' would make a cycle; "
-                              "recurrence happens inside recurrent blocks, not between blocks")
+            return CycleError(
+                f"connecting '{edge.source}' to '{edge.target}' would make a cycle; "
+                "recurrence happens inside recurrent blocks, not between blocks"
+            )
         return None
 
     def _shape_problem(self, edge: Edge) -> ConnectionRefused | None:
@@ -327,8 +405,7 @@ class GraphDocument:
     def to_dict(self) -> dict[str, Any]:
         """The graph as plain JSON-able data; positions are returned by `layout_dict`."""
         return {
-            "nodes": [{"id": n.id, "type": n.type_name, "params": copy.deepcopy(n.params)}
-                      for n in self.nodes()],
+            "nodes": [{"id": n.id, "type": n.type_name, "params": copy.deepcopy(n.params)} for n in self.nodes()],
             "edges": [e.to_dict() for e in self.edges()],
         }
 
@@ -346,8 +423,9 @@ class GraphDocument:
         self.clear()
         layout = layout or {}
         for entry in graph.get("nodes", []):
-            self.add_node(entry["type"], entry.get("params", {}),
-                          tuple(layout.get(entry["id"], (0.0, 0.0))), entry["id"])
+            self.add_node(
+                entry["type"], entry.get("params", {}), tuple(layout.get(entry["id"], (0.0, 0.0))), entry["id"]
+            )
         for entry in graph.get("edges", []):
             edge = Edge(entry["source"], entry["source_port"], entry["target"], entry["target_port"])
             self._check_loaded_edge(edge)
@@ -373,8 +451,9 @@ class GraphDocument:
 
     def _check_new_id(self, node_id: str) -> None:
         if not isinstance(node_id, str) or not _ID_PATTERN.match(node_id):
-            raise InvalidNameError(f"'{node_id}' is not a valid block name: use letters, digits and "
-                                   "underscores, not starting with a digit")
+            raise InvalidNameError(
+                f"'{node_id}' is not a valid block name: use letters, digits and underscores, not starting with a digit"
+            )
         if keyword.iskeyword(node_id) or node_id in _RESERVED_IDS or node_id.startswith("_"):
             raise InvalidNameError(f"'{node_id}' is reserved; choose another block name")
         if node_id in self._graph:

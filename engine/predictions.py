@@ -15,6 +15,7 @@ Regression values are in the data file's own units when the data was normalised.
 Nothing here changes training: eval mode is restored, no gradients, and sampling draws from
 its own seeded generator, never the global random state.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,8 +23,8 @@ from typing import Any
 import numpy as np
 import torch
 
-SAMPLES = 4                     # validation sequences shown per kind
-SCATTER_LIMIT = 256             # points in the forecast-against-target scatter
+SAMPLES = 4  # validation sequences shown per kind
+SCATTER_LIMIT = 256  # points in the forecast-against-target scatter
 TEMPERATURES = (0.5, 1.0, 1.5)
 PROMPT_LENGTH = 24
 SAMPLE_LENGTH = 120
@@ -50,7 +51,7 @@ def _device(model) -> torch.device:
 
 def _in_batches(model, x: torch.Tensor, size: int = 256) -> torch.Tensor:
     device = _device(model)
-    return torch.cat([model(x[start:start + size].to(device)).cpu() for start in range(0, len(x), size)])
+    return torch.cat([model(x[start : start + size].to(device)).cpu() for start in range(0, len(x), size)])
 
 
 def _regression(model, data) -> dict[str, Any]:
@@ -59,9 +60,14 @@ def _regression(model, data) -> dict[str, Any]:
     offset, scale = data.target_scaling or (0.0, 1.0)
     y, forecast = y.cpu() * scale + offset, forecast * scale + offset
     inputs = x[:SAMPLES, :, 0].float().cpu() if x.dim() == 3 else x[:SAMPLES].float().cpu()
-    return {"kind": "regression", "inputs": inputs.numpy(), "targets": y[:SAMPLES].numpy(),
-            "forecasts": forecast[:SAMPLES].numpy(), "all_targets": y[:, 0].numpy(),
-            "all_forecasts": forecast[:, 0].numpy()}
+    return {
+        "kind": "regression",
+        "inputs": inputs.numpy(),
+        "targets": y[:SAMPLES].numpy(),
+        "forecasts": forecast[:SAMPLES].numpy(),
+        "all_targets": y[:, 0].numpy(),
+        "all_forecasts": forecast[:, 0].numpy(),
+    }
 
 
 def _classification(model, data) -> dict[str, Any]:
@@ -97,11 +103,11 @@ def _sample(model, prompt: torch.Tensor, context: int, decode, seed: int) -> dic
     """One continuation per temperature, all temperatures in one batch; the model sees at
     most `context` tokens, the window length it was trained on."""
     generator = torch.Generator().manual_seed(seed)
-    temperatures = torch.tensor(TEMPERATURES).unsqueeze(1)         # (K, 1)
-    tokens = prompt.unsqueeze(0).repeat(len(TEMPERATURES), 1)      # (K, P)
+    temperatures = torch.tensor(TEMPERATURES).unsqueeze(1)  # (K, 1)
+    tokens = prompt.unsqueeze(0).repeat(len(TEMPERATURES), 1)  # (K, P)
     for _ in range(SAMPLE_LENGTH):
         logits = model(tokens[:, -context:])[:, -1].float().cpu()  # (K, V)
         probabilities = torch.softmax(logits / temperatures, dim=-1)
         chosen = torch.multinomial(probabilities, 1, generator=generator)
         tokens = torch.cat([tokens, chosen.to(tokens.device)], dim=1)
-    return {f"{t:g}": decode(row[len(prompt):]) for t, row in zip(TEMPERATURES, tokens.cpu())}
+    return {f"{t:g}": decode(row[len(prompt) :]) for t, row in zip(TEMPERATURES, tokens.cpu())}

@@ -12,6 +12,7 @@ that dies leaves a readable folder. Loading uses allow_pickle=False: nothing in 
 can run code. A record holds dicts with text keys, lists, text, numbers, None and numpy
 arrays of numbers; tuples come back as lists, so records are made with lists.
 """
+
 from __future__ import annotations
 
 import io
@@ -60,8 +61,10 @@ def load_probes(run_dir: Path | str) -> list[dict[str, Any]]:
         raise ProbeStoreError(f"{run_dir}: is not a folder; give the path of a run folder under runs/")
     folder = run_dir / PROBES
     if not folder.is_dir():
-        raise ProbeStoreError(f"{run_dir}: has no probe records (no {PROBES}/ folder). Probes were off "
-                              "(probe_every 0) or the model has no RNN, LSTM or GRU block")
+        raise ProbeStoreError(
+            f"{run_dir}: has no probe records (no {PROBES}/ folder). Probes were off "
+            "(probe_every 0) or the model has no RNN, LSTM or GRU block"
+        )
     return [_load_record(folder / entry["file"]) for entry in _read_index(folder)]
 
 
@@ -110,13 +113,19 @@ def _read_index(folder: Path, missing_ok: bool = False) -> list[dict[str, Any]]:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ProbeStoreError(f"{path}: has no valid version number; the run folder is damaged")
     if version > STORE_VERSION:
-        raise ProbeStoreError(f"{path}: was written by a newer Recurrent Studio (probe format {version}; "
-                              f"this version reads up to {STORE_VERSION}). Update Recurrent Studio")
+        raise ProbeStoreError(
+            f"{path}: was written by a newer Recurrent Studio (probe format {version}; "
+            f"this version reads up to {STORE_VERSION}). Update Recurrent Studio"
+        )
     entries = index.get("probes")
     if not isinstance(entries, list) or not all(
-            isinstance(e, dict) and isinstance(e.get("step"), int) and isinstance(e.get("file"), str)
-            and Path(e["file"]).name == e["file"] for e in entries):
-        raise ProbeStoreError(f"{path}: its \"probes\" list is damaged")
+        isinstance(e, dict)
+        and isinstance(e.get("step"), int)
+        and isinstance(e.get("file"), str)
+        and Path(e["file"]).name == e["file"]
+        for e in entries
+    ):
+        raise ProbeStoreError(f'{path}: its "probes" list is damaged')
     return entries
 
 

@@ -17,6 +17,7 @@ where float32 would underflow (a plain RNN's fall below 1e-40 within a few hundr
 Probes never change training: the live model is only read (no mode switch, no .grad, no
 random numbers drawn); the shadow runs in eval mode, so dropout is off as in evaluation.
 """
+
 from __future__ import annotations
 
 import copy
@@ -32,8 +33,8 @@ from .gates import GATE_KINDS, GATE_NAMES, Trace, emitted, unroll
 from .trajectory import TrajectoryProjector
 
 RECORD_FORMAT = 1
-LOW, HIGH = 0.05, 0.95          # saturation thresholds on a gate's (0, 1) scale
-EXACT_EIGEN_LIMIT = 1024        # larger W_hh blocks get a Gelfand-formula estimate
+LOW, HIGH = 0.05, 0.95  # saturation thresholds on a gate's (0, 1) scale
+EXACT_EIGEN_LIMIT = 1024  # larger W_hh blocks get a Gelfand-formula estimate
 NO_RECURRENT_BLOCK = "the model has no RNN, LSTM or GRU block to probe"
 
 
@@ -69,8 +70,10 @@ class ProbeSession:
             raise ProbeError(NO_RECURRENT_BLOCK)
         available = len(dataset.x_val)
         if not 1 <= samples <= available:
-            raise ProbeError(f"probe_samples is {samples}, but the validation set holds {available} "
-                             f"sequences; set probe_samples between 1 and {available}")
+            raise ProbeError(
+                f"probe_samples is {samples}, but the validation set holds {available} "
+                f"sequences; set probe_samples between 1 and {available}"
+            )
         self.model, self.samples = model, samples
         self.x = _to_float64(dataset.x_val[:samples].detach().cpu())
         self.y = _to_float64(dataset.y_val[:samples].detach().cpu())
@@ -115,13 +118,18 @@ class ProbeSession:
         with torch.enable_grad():
             loss = self.shadow.loss(self.shadow(self.x), self.y)
             grad_norms = self._hidden_grad_norms(loss)
-        blocks = {node_id: self._block_record(node_id, grad_norms[node_id], step)
-                  for node_id in self.block_ids}
+        blocks = {node_id: self._block_record(node_id, grad_norms[node_id], step) for node_id in self.block_ids}
         for node_id in self.block_ids:  # let the traces and their autograd graph go
             self.shadow._modules[node_id].trace = None
-        return {"format": RECORD_FORMAT, "step": int(step), "samples": self.samples,
-                "length": int(self.x.shape[1]), "loss": float(loss.detach()),
-                "seconds": time.perf_counter() - started, "blocks": blocks}
+        return {
+            "format": RECORD_FORMAT,
+            "step": int(step),
+            "samples": self.samples,
+            "length": int(self.x.shape[1]),
+            "loss": float(loss.detach()),
+            "seconds": time.perf_counter() - started,
+            "blocks": blocks,
+        }
 
     def _copy_weights(self) -> None:
         with torch.no_grad():
@@ -147,15 +155,22 @@ class ProbeSession:
         fused, trace = block.fused, block.trace
         names, kinds = GATE_NAMES[trace.cell_type], GATE_KINDS[trace.cell_type]
         record: dict[str, Any] = {
-            "cell": trace.cell_type, "nonlinearity": trace.nonlinearity,
-            "layers": fused.num_layers, "directions": 2 if fused.bidirectional else 1,
-            "hidden_size": fused.hidden_size, "gates": list(names), "gate_kinds": dict(zip(names, kinds)),
+            "cell": trace.cell_type,
+            "nonlinearity": trace.nonlinearity,
+            "layers": fused.num_layers,
+            "directions": 2 if fused.bidirectional else 1,
+            "hidden_size": fused.hidden_size,
+            "gates": list(names),
+            "gate_kinds": dict(zip(names, kinds)),
         }
-        stats = {name: [[_gate_stats(d.gates[name], kind, trace.nonlinearity) for d in layer]
-                        for layer in trace.layers] for name, kind in zip(names, kinds)}
+        stats = {
+            name: [[_gate_stats(d.gates[name], kind, trace.nonlinearity) for d in layer] for layer in trace.layers]
+            for name, kind in zip(names, kinds)
+        }
         for key in ("gate_mean", "gate_unit_mean", "saturation_low", "saturation_high", "gate_sample"):
-            record[key] = {name: _stack([[s[key] for s in layer] for layer in stats[name]], np.float32)
-                           for name in names}
+            record[key] = {
+                name: _stack([[s[key] for s in layer] for layer in stats[name]], np.float32) for name in names
+            }
         record["hidden_sample"] = _per_direction(trace, lambda d: torch.stack(d.hidden, 1)[0])
         if trace.cell_type == "LSTM":
             record["cell_sample"] = _per_direction(trace, lambda d: torch.stack(d.cell, 1)[0])
@@ -181,8 +196,7 @@ def _stack(nested: list[list[Any]], dtype) -> np.ndarray:
 
 
 def _per_direction(trace: Trace, pick) -> np.ndarray:
-    return np.stack([np.stack([pick(d).detach().numpy() for d in layer]) for layer in trace.layers]
-                    ).astype(np.float32)
+    return np.stack([np.stack([pick(d).detach().numpy() for d in layer]) for layer in trace.layers]).astype(np.float32)
 
 
 def _gate_stats(values: torch.Tensor, kind: str, nonlinearity: str | None) -> dict[str, Any]:
@@ -190,8 +204,13 @@ def _gate_stats(values: torch.Tensor, kind: str, nonlinearity: str | None) -> di
     as they are, tanh-valued ones as (v + 1) / 2 (so |v| > 0.9), and an RNN's pre-activation
     through its non-linearity (tanh as above; relu: "low" is the share at zero, "high" is 0)."""
     low, high = _saturation(values, kind, nonlinearity)
-    return {"gate_mean": values.mean(dim=(0, 2)).numpy(), "gate_unit_mean": values.mean(dim=(0, 1)).numpy(),
-            "saturation_low": low, "saturation_high": high, "gate_sample": values[0].numpy()}
+    return {
+        "gate_mean": values.mean(dim=(0, 2)).numpy(),
+        "gate_unit_mean": values.mean(dim=(0, 1)).numpy(),
+        "saturation_low": low,
+        "saturation_high": high,
+        "gate_sample": values[0].numpy(),
+    }
 
 
 def _saturation(values: torch.Tensor, kind: str, nonlinearity: str | None) -> tuple[float, float]:
@@ -213,7 +232,7 @@ def _forget_bias(fused: nn.RNNBase) -> np.ndarray:
             total = 0.0
             if fused.bias:
                 bias = getattr(fused, "bias_ih" + suffix) + getattr(fused, "bias_hh" + suffix)
-                total = float(bias[size:2 * size].mean())
+                total = float(bias[size : 2 * size].mean())
             row.append(total)
         rows.append(row)
     return np.array(rows, dtype=np.float32)
@@ -225,7 +244,7 @@ def _grad_ratio(grad_norm: np.ndarray) -> np.ndarray:
     ratio = np.full(grad_norm.shape[:2], np.nan)
     for layer in range(grad_norm.shape[0]):
         for direction in range(grad_norm.shape[1]):
-            norms = grad_norm[layer, direction][::-1 if direction else 1]
+            norms = grad_norm[layer, direction][:: -1 if direction else 1]
             if norms[-1] > 0:
                 ratio[layer, direction] = norms[0] / norms[-1]
     return ratio
@@ -238,7 +257,7 @@ def _spectral_radii(fused: nn.RNNBase, names: tuple[str, ...]) -> dict[str, np.n
         for direction in range(directions):
             weight = getattr(fused, f"weight_hh_l{layer}" + ("_reverse" if direction else "")).detach()
             for index in range(len(names)):
-                radii[index, layer, direction] = spectral_radius(weight[index * size:(index + 1) * size])
+                radii[index, layer, direction] = spectral_radius(weight[index * size : (index + 1) * size])
     return {name: radii[index] for index, name in enumerate(names)}
 
 
@@ -260,4 +279,4 @@ def spectral_radius(matrix) -> float:
             return 0.0 if norm == 0 else float("inf")
         log_scale = 2 * (log_scale + math.log(norm))  # power / norm, squared = A^(2^k) / exp(log_scale)
         power = (power / norm) @ (power / norm)
-    return math.exp((log_scale + math.log(max(float(torch.linalg.norm(power)), 1e-300))) / 2 ** 10)
+    return math.exp((log_scale + math.log(max(float(torch.linalg.norm(power)), 1e-300))) / 2**10)

@@ -4,6 +4,7 @@ Loading checks every field and reports the file, the field and what was expected
 from a newer format version is refused. Saving is atomic (temporary file, fsync, rename),
 so an interrupted save leaves the previous file intact. Nothing here runs code from a file.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,11 +49,13 @@ class Project:
     def signature(self):
         """The data's DataSignature; raises engine.data.DataError when it cannot be read."""
         from .data import describe
+
         return describe(self.data, self.base_dir)
 
     def refresh_signature(self) -> str | None:
         """Give the graph the current data signature; returns the data problem, if any."""
         from .data import DataError
+
         try:
             self.graph.data = self.signature()
             return None
@@ -75,19 +78,23 @@ class Project:
 
 def project_from_dict(content: Any, path: Path | str | None = None) -> Project:
     """Check and load a project dictionary; raises ProjectFileError."""
+
     def fail(field_path, message):
         raise ProjectFileError(path, field_path, message)
 
     if not isinstance(content, dict):
         fail(None, "expected a JSON object at the top level")
     if content.get("format") != FORMAT_NAME:
-        fail("format", f"expected \"{FORMAT_NAME}\"; this is not a Recurrent Studio project")
+        fail("format", f'expected "{FORMAT_NAME}"; this is not a Recurrent Studio project')
     version = content.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         fail("version", "expected a whole number of at least 1")
     if version > FORMAT_VERSION:
-        fail("version", f"the file was written by a newer Recurrent Studio (format version {version}); "
-                        f"this version reads up to {FORMAT_VERSION}. Update Recurrent Studio to open it")
+        fail(
+            "version",
+            f"the file was written by a newer Recurrent Studio (format version {version}); "
+            f"this version reads up to {FORMAT_VERSION}. Update Recurrent Studio to open it",
+        )
     name = _expect(content, "name", str, "a text", path, default="Untitled")
     description = _expect(content, "description", str, "a text", path, default="")
     data = _check_data(content.get("data"), path)
@@ -115,15 +122,20 @@ def _check_data(data: Any, path) -> dict[str, Any]:
     if not isinstance(params, dict):
         raise ProjectFileError(path, "data.params", "expected an object of named data settings")
     from .data import TASKS
+
     if data["task"] not in TASKS:
-        raise ProjectFileError(path, "data.task", f"unknown task '{data['task']}'; known tasks: "
-                                                  f"{', '.join(sorted(TASKS))}")
+        raise ProjectFileError(
+            path, "data.task", f"unknown task '{data['task']}'; known tasks: {', '.join(sorted(TASKS))}"
+        )
     return {"task": data["task"], "params": params}
 
 
 def _load_graph(doc: GraphDocument, graph: Any, layout: Any, path) -> None:
-    if not isinstance(graph, dict) or not isinstance(graph.get("nodes", []), list) \
-            or not isinstance(graph.get("edges", []), list):
+    if (
+        not isinstance(graph, dict)
+        or not isinstance(graph.get("nodes", []), list)
+        or not isinstance(graph.get("edges", []), list)
+    ):
         raise ProjectFileError(path, "graph", 'expected an object with lists "nodes" and "edges"')
     positions = layout.get("positions", {}) if isinstance(layout, dict) else {}
     if not isinstance(positions, dict):
@@ -132,9 +144,13 @@ def _load_graph(doc: GraphDocument, graph: Any, layout: Any, path) -> None:
         _check_node_entry(entry, f"graph.nodes[{index}]", positions, path)
     for index, entry in enumerate(graph.get("edges", [])):
         if not isinstance(entry, dict) or not all(
-                isinstance(entry.get(k), str) for k in ("source", "source_port", "target", "target_port")):
-            raise ProjectFileError(path, f"graph.edges[{index}]",
-                                   "expected an object with text fields source, source_port, target, target_port")
+            isinstance(entry.get(k), str) for k in ("source", "source_port", "target", "target_port")
+        ):
+            raise ProjectFileError(
+                path,
+                f"graph.edges[{index}]",
+                "expected an object with text fields source, source_port, target, target_port",
+            )
     try:
         doc.load(graph, positions)
     except (GraphError, KeyError) as error:
@@ -147,8 +163,11 @@ def _check_node_entry(entry: Any, where: str, positions: dict, path) -> None:
     if not isinstance(entry.get("params", {}), dict):
         raise ProjectFileError(path, f"{where}.params", "expected an object of named parameters")
     position = positions.get(entry["id"], [0, 0])
-    if not (isinstance(position, list) and len(position) == 2
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in position)):
+    if not (
+        isinstance(position, list)
+        and len(position) == 2
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in position)
+    ):
         raise ProjectFileError(path, f"layout.positions.{entry['id']}", "expected [x, y] numbers")
 
 
@@ -165,8 +184,9 @@ def load_project(path: Path | str) -> Project:
     try:
         content = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ProjectFileError(path, None, f"is not valid JSON (line {error.lineno}, column {error.colno}: "
-                                           f"{error.msg})") from None
+        raise ProjectFileError(
+            path, None, f"is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
     return project_from_dict(content, path)
 
 

@@ -5,6 +5,7 @@ the last probe, the spectral radius of the gate's block of W_hh; per layer: the 
 bias (LSTM) and the gradient ratio ‖∂L/∂h‖ at the first processed step over the last one.
 Everything comes from the run folder; nothing is recomputed.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,12 +24,14 @@ def inspect_report(run_dir: Path | str) -> str:
     if not records:
         raise ProbeStoreError(f"{run_dir}: has no probe records; the run stopped before its first probe")
     first, last = records[0], records[-1]
-    lines = [f"run {Path(run_dir).name}: {run.status}, {run.summary.get('steps', '?')} steps",
-             f"{len(records)} probes (steps {first['step']} to {last['step']}) of the first "
-             f"{first['samples']} validation sequences, {first['length']} steps long",
-             "values: first probe -> last probe",
-             "saturation: share of gate values below 0.05 / above 0.95 (tanh-valued gates: -0.9 / 0.9)",
-             "gradient ratio: |dL/dh| at the first processed step over the last (reverse: t = T-1 first)"]
+    lines = [
+        f"run {Path(run_dir).name}: {run.status}, {run.summary.get('steps', '?')} steps",
+        f"{len(records)} probes (steps {first['step']} to {last['step']}) of the first "
+        f"{first['samples']} validation sequences, {first['length']} steps long",
+        "values: first probe -> last probe",
+        "saturation: share of gate values below 0.05 / above 0.95 (tanh-valued gates: -0.9 / 0.9)",
+        "gradient ratio: |dL/dh| at the first processed step over the last (reverse: t = T-1 first)",
+    ]
     for node_id, block in last["blocks"].items():
         before = first["blocks"].get(node_id)
         if before is None:
@@ -39,9 +42,12 @@ def inspect_report(run_dir: Path | str) -> str:
 
 def block_report(node_id: str, first: dict[str, Any], last: dict[str, Any]) -> list[str]:
     from .cli import format_table
+
     layers, directions = last["layers"], last["directions"]
-    title = (f"{last['cell']} '{node_id}': {layers} layer{'s' if layers > 1 else ''} of "
-             f"{last['hidden_size']} units{', bidirectional' if directions == 2 else ''}")
+    title = (
+        f"{last['cell']} '{node_id}': {layers} layer{'s' if layers > 1 else ''} of "
+        f"{last['hidden_size']} units{', bidirectional' if directions == 2 else ''}"
+    )
     if last["cell"] == "RNN":
         title += f", {last['nonlinearity']}; saturation of the activation {last['nonlinearity']}(a)"
     rows = [("layer", "gate", "mean", "< 0.05", "> 0.95", "spectral radius")]
@@ -50,11 +56,18 @@ def block_report(node_id: str, first: dict[str, Any], last: dict[str, Any]) -> l
         for direction in range(directions):
             where = _where(layer, direction, directions)
             for gate in last["gates"]:
-                rows.append((where, gate,
-                             _change(first, last, lambda r: r["gate_mean"][gate][layer, direction].mean()),
-                             _change(first, last, lambda r: r["saturation_low"][gate][layer, direction], "%"),
-                             _change(first, last, lambda r: r["saturation_high"][gate][layer, direction], "%"),
-                             _change(first, last, lambda r: r["spectral_radius"][gate][layer, direction])))
+                rows.append(
+                    (
+                        where,
+                        gate,
+                        _change(first, last, lambda r, g=gate, k=layer, d=direction: r["gate_mean"][g][k, d].mean()),
+                        _change(first, last, lambda r, g=gate, k=layer, d=direction: r["saturation_low"][g][k, d], "%"),
+                        _change(
+                            first, last, lambda r, g=gate, k=layer, d=direction: r["saturation_high"][g][k, d], "%"
+                        ),
+                        _change(first, last, lambda r, g=gate, k=layer, d=direction: r["spectral_radius"][g][k, d]),
+                    )
+                )
             notes.append(_layer_note(where, first, last, layer, direction))
     return [title, *("  " + line for line in format_table(rows).splitlines()), *notes]
 
@@ -64,8 +77,10 @@ def _where(layer: int, direction: int, directions: int) -> str:
 
 
 def _layer_note(where: str, first, last, layer: int, direction: int) -> str:
-    parts = [f"  layer {where}: gradient ratio first/last step "
-             f"{_change(first, last, lambda r: r['grad_ratio'][layer, direction], 'e')}"]
+    parts = [
+        f"  layer {where}: gradient ratio first/last step "
+        f"{_change(first, last, lambda r: r['grad_ratio'][layer, direction], 'e')}"
+    ]
     if "forget_bias" in last:
         parts.append(f"forget-gate bias {_change(first, last, lambda r: r['forget_bias'][layer, direction])}")
     return "; ".join(parts)

@@ -8,6 +8,7 @@ A run folder (`runs/<time>-<project>/` beside the project) holds
   probes/             probe records (engine.probe_store)
 Every file is plain JSON, JSON lines, safetensors or .npz without pickled objects.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,6 +59,7 @@ class RunRecorder:
 
     def save_weights(self, state_dict: dict) -> None:
         from safetensors.torch import save_file
+
         tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in state_dict.items()}
         temporary = self.run_dir / (WEIGHTS + ".tmp")
         save_file(tensors, str(temporary))
@@ -88,6 +90,7 @@ class RunRecord:
 
     def weights(self) -> dict:
         from safetensors.torch import load_file
+
         path = self.path / WEIGHTS
         if not path.exists():
             raise RunFolderError(f"{self.path}: has no {WEIGHTS}; the run ended before saving weights")
@@ -122,8 +125,10 @@ def _read_summary(run_dir: Path) -> dict[str, Any]:
         raise RunFolderError(f"{path}: is not valid JSON; the run folder is damaged") from None
     version = summary.get("run_format", 1)
     if not isinstance(version, int) or version > RUN_FORMAT_VERSION:
-        raise RunFolderError(f"{run_dir}: was written by a newer Recurrent Studio (run format {version}; "
-                             f"this version reads up to {RUN_FORMAT_VERSION}). Update Recurrent Studio")
+        raise RunFolderError(
+            f"{run_dir}: was written by a newer Recurrent Studio (run format {version}; "
+            f"this version reads up to {RUN_FORMAT_VERSION}). Update Recurrent Studio"
+        )
     return summary
 
 

@@ -3,6 +3,7 @@
 The same Param type that describes block parameters describes these, so the GUI builds
 both forms the same way and the project loader checks both the same way.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,17 +15,28 @@ TRAINING_PARAMS: tuple[Param, ...] = (
     Param("learning_rate", "float", 1e-3, "Step size of the optimiser.", 1e-7, 10.0),
     Param("batch_size", "int", 64, "Sequences per training step.", 1, 65536),
     Param("steps", "int", 1000, "Training steps (batches) in a run.", 1, 10_000_000),
-    Param("grad_clip", "float", 1.0, "Clip the gradient's global norm to this value; 0 turns clipping off.",
-          0.0, 1e6),
+    Param("grad_clip", "float", 1.0, "Clip the gradient's global norm to this value; 0 turns clipping off.", 0.0, 1e6),
     Param("weight_decay", "float", 0.0, "L2 penalty on the weights.", 0.0, 1.0),
     Param("momentum", "float", 0.9, "Momentum for SGD and RMSprop.", 0.0, 0.999),
-    Param("seed", "int", 0, "Seeds data, initial weights and batch order: the same seed gives the same run.",
-          0, 2**31 - 1),
-    Param("device", "choice", "auto", "Where to train: 'auto' uses a GPU when there is one.",
-          choices=("auto", "cpu", "cuda")),
+    Param(
+        "seed", "int", 0, "Seeds data, initial weights and batch order: the same seed gives the same run.", 0, 2**31 - 1
+    ),
+    Param(
+        "device",
+        "choice",
+        "auto",
+        "Where to train: 'auto' uses a GPU when there is one.",
+        choices=("auto", "cpu", "cuda"),
+    ),
     Param("eval_every", "int", 100, "Evaluate on the validation set every this many steps.", 1, 1_000_000),
-    Param("probe_every", "int", 100, "Look inside recurrent blocks every this many steps; 0 turns probes off.",
-          0, 1_000_000),
+    Param(
+        "probe_every",
+        "int",
+        100,
+        "Look inside recurrent blocks every this many steps; 0 turns probes off.",
+        0,
+        1_000_000,
+    ),
     Param("probe_samples", "int", 8, "Validation sequences used by each probe.", 1, 1024),
 )
 

@@ -5,14 +5,16 @@ arrays) to a callback, checks a RunControl between steps so another thread or pr
 pause or stop it, stops a diverging run keeping its last good weights, and writes a run
 folder. The same project and seed give the same numbers.
 """
+
 from __future__ import annotations
 
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -62,7 +64,7 @@ class RunControl:
 
 @dataclass
 class RunResult:
-    status: str                      # finished, stopped, diverged
+    status: str  # finished, stopped, diverged
     steps: int
     run_dir: Path | None
     train_loss: float | None
@@ -96,7 +98,7 @@ def evaluate(model, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> tuple[
     total_loss, total_metric, count, has_metric = 0.0, 0.0, 0, False
     with torch.no_grad():
         for start in range(0, len(x), batch_size):
-            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
             prediction = model(xb)
             total_loss += model.loss(prediction, yb).item() * len(xb)
             metric = model.metric(prediction, yb)
@@ -118,14 +120,21 @@ class BatchSampler:
     def next(self) -> torch.Tensor:
         if self._position + self.batch_size > len(self._order):
             self._order, self._position = torch.randperm(self.size, generator=self.generator), 0
-        batch = self._order[self._position:self._position + self.batch_size]
+        batch = self._order[self._position : self._position + self.batch_size]
         self._position += self.batch_size
         return batch
 
 
-def train(project: Project, on_event: EventSink | None = None, control: RunControl | None = None,
-          steps: int | None = None, runs_dir: Path | None = None, record: bool = True,
-          overrides: dict[str, Any] | None = None, on_evaluate: EvalHook | None = None) -> RunResult:
+def train(
+    project: Project,
+    on_event: EventSink | None = None,
+    control: RunControl | None = None,
+    steps: int | None = None,
+    runs_dir: Path | None = None,
+    record: bool = True,
+    overrides: dict[str, Any] | None = None,
+    on_evaluate: EvalHook | None = None,
+) -> RunResult:
     """Train `project`; see the module docstring. `overrides` replace training settings.
     `on_evaluate(model, dataset)`, called after each evaluation, may return a dict that is
     emitted as {"type": "predictions", "step", "predictions": dict} (the GUI's predictions view)."""
@@ -139,8 +148,14 @@ def train(project: Project, on_event: EventSink | None = None, control: RunContr
 class _Run:
     """The state of one run; `execute` is the loop, the rest are its steps."""
 
-    def __init__(self, project: Project, settings: dict[str, Any], emit: EventSink, control: RunControl,
-                 on_evaluate: EvalHook | None = None):
+    def __init__(
+        self,
+        project: Project,
+        settings: dict[str, Any],
+        emit: EventSink,
+        control: RunControl,
+        on_evaluate: EvalHook | None = None,
+    ):
         self.project, self.settings, self.emit, self.control = project, settings, emit, control
         self.on_evaluate = on_evaluate
         self.recorder: RunRecorder | None = None
@@ -180,6 +195,7 @@ class _Run:
         if not self.settings["probe_every"] or not self.model.recurrent_ids():
             return None
         from .probes import ProbeSession
+
         return ProbeSession(self.model, self.data, self.settings["probe_samples"])
 
     def _loop(self) -> tuple[str, str]:
@@ -195,8 +211,9 @@ class _Run:
             if not (math.isfinite(loss) and math.isfinite(grad_norm)):
                 return "diverged", self._diverged(loss, grad_norm)
             self.step += 1
-            self._emit({"type": "step", "step": self.step, "loss": loss, "grad_norm": grad_norm,
-                        "seconds": self.step_seconds})
+            self._emit(
+                {"type": "step", "step": self.step, "loss": loss, "grad_norm": grad_norm, "seconds": self.step_seconds}
+            )
             self._after_step(total)
         return "finished", f"finished {total} steps"
 
@@ -226,9 +243,11 @@ class _Run:
     def _diverged(self, loss: float, grad_norm: float) -> str:
         self.model.load_state_dict(self.last_good)
         what = "loss" if not math.isfinite(loss) else "gradient norm"
-        return (f"the {what} became {loss if what == 'loss' else grad_norm} at step {self.step + 1}; "
-                "training stopped and the last good weights were kept. Try a lower learning rate "
-                "or gradient clipping")
+        return (
+            f"the {what} became {loss if what == 'loss' else grad_norm} at step {self.step + 1}; "
+            "training stopped and the last good weights were kept. Try a lower learning rate "
+            "or gradient clipping"
+        )
 
     def _wait_while_paused(self) -> bool:
         if self.control.paused and not self.control.stopped:
@@ -239,10 +258,17 @@ class _Run:
         return not self.control.stopped
 
     def _evaluate(self) -> None:
-        self.val_loss, self.metric = evaluate(self.model, self.x_val, self.y_val,
-                                              max(self.settings["batch_size"], 256))
-        self._emit({"type": "eval", "step": self.step, "val_loss": self.val_loss, "metric": self.metric,
-                    "metric_name": self.data.signature.metric, "train_loss": self.train_loss})
+        self.val_loss, self.metric = evaluate(self.model, self.x_val, self.y_val, max(self.settings["batch_size"], 256))
+        self._emit(
+            {
+                "type": "eval",
+                "step": self.step,
+                "val_loss": self.val_loss,
+                "metric": self.metric,
+                "metric_name": self.data.signature.metric,
+                "train_loss": self.train_loss,
+            }
+        )
         extra = self.on_evaluate(self.model, self.data) if self.on_evaluate else None
         if extra:
             self._emit({"type": "predictions", "step": self.step, "predictions": extra})
@@ -254,6 +280,7 @@ class _Run:
         record = self.probe.run(self.step)
         if self.recorder is not None:
             from .probe_store import save_probe
+
             save_probe(self.recorder.run_dir, record)
         self._emit({"type": "probe", "step": self.step, "probe": record})
 
@@ -262,12 +289,20 @@ class _Run:
 
     def _finish(self, status: str, message: str, run_dir: Path | None, duration: float) -> RunResult:
         summary = {
-            "status": status, "message": message, "steps": self.step,
-            "total_steps": self.settings["steps"], "train_loss": self.train_loss,
-            "val_loss": self.val_loss, "metric": self.metric, "metric_name": self.data.signature.metric,
-            "baseline_loss": self.data.baseline_loss, "parameters": self.parameter_count,
-            "seconds": duration, "seconds_per_step": self.step_seconds / max(self.step, 1),
-            "seed": self.settings["seed"], "device": str(self.device),
+            "status": status,
+            "message": message,
+            "steps": self.step,
+            "total_steps": self.settings["steps"],
+            "train_loss": self.train_loss,
+            "val_loss": self.val_loss,
+            "metric": self.metric,
+            "metric_name": self.data.signature.metric,
+            "baseline_loss": self.data.baseline_loss,
+            "parameters": self.parameter_count,
+            "seconds": duration,
+            "seconds_per_step": self.step_seconds / max(self.step, 1),
+            "seed": self.settings["seed"],
+            "device": str(self.device),
         }
         if self.recorder is not None:
             self.recorder.save_weights(self.model.state_dict())

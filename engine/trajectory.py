@@ -18,6 +18,7 @@ is its own share of the total variance, and the shares of the k axes sum to the 
 The linear algebra runs in torch rather than numpy so that a probe uses one thread pool:
 numpy's OpenBLAS threads spin for a while after each call and would compete with training.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -74,7 +75,7 @@ def _principal_axes(centred: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     count, features = centred.shape
     if count <= features:
         _, singular, vt = torch.linalg.svd(centred, full_matrices=False)
-        return singular ** 2, vt
+        return singular**2, vt
     variance, vectors = torch.linalg.eigh(centred.T @ centred)  # ascending
     return variance.flip(0).clamp_min(0.0), vectors.flip(1).T
 

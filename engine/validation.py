@@ -6,6 +6,7 @@ unknown gets no shape and no problem, so one mistake is reported once, where it 
 `validate` adds the whole-graph checks and parameter counts, and returns diagnostics the
 GUI and the command line show as they are.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -31,11 +32,11 @@ class Diagnostic:
 
 @dataclass
 class ShapeInference:
-    outputs: dict[str, Shape] = field(default_factory=dict)                # node -> output shape
-    inputs: dict[str, dict[str, Shape]] = field(default_factory=dict)     # node -> port -> shape
-    problems: dict[str, str] = field(default_factory=dict)                 # node -> message
-    problem_ports: dict[str, str | None] = field(default_factory=dict)     # node -> port
-    order: list[str] = field(default_factory=list)                         # topological order
+    outputs: dict[str, Shape] = field(default_factory=dict)  # node -> output shape
+    inputs: dict[str, dict[str, Shape]] = field(default_factory=dict)  # node -> port -> shape
+    problems: dict[str, str] = field(default_factory=dict)  # node -> message
+    problem_ports: dict[str, str | None] = field(default_factory=dict)  # node -> port
+    order: list[str] = field(default_factory=list)  # topological order
 
 
 @dataclass
@@ -104,12 +105,16 @@ def _check_kinds(doc: GraphDocument, node_id: str, received: dict[str, Shape]) -
         if shape.kind not in port.kinds:
             wanted = " or ".join(_KIND_WORDS[k] for k in port.kinds)
             source = next(e.source for e in doc.incoming(node_id) if e.target_port == port.name)
-            raise ShapeError(f"input '{port.name}' takes {wanted}; it receives {shape.describe()} "
-                             f"from '{source}'", port=port.name)
+            raise ShapeError(
+                f"input '{port.name}' takes {wanted}; it receives {shape.describe()} from '{source}'", port=port.name
+            )
 
 
-_KIND_WORDS = {"sequence": "a sequence [batch, time, features]", "vector": "a vector [batch, features]",
-               "tokens": "tokens [batch, time]"}
+_KIND_WORDS = {
+    "sequence": "a sequence [batch, time, features]",
+    "vector": "a vector [batch, features]",
+    "tokens": "tokens [batch, time]",
+}
 
 
 def validate(doc: GraphDocument, data=None) -> Analysis:
@@ -121,8 +126,9 @@ def validate(doc: GraphDocument, data=None) -> Analysis:
     diagnostics += _structure_diagnostics(doc, heads)
     shapes = infer_shapes(doc, data)
     for node_id, message in shapes.problems.items():
-        diagnostics.append(Diagnostic(ERROR, node_id, f"{doc.node(node_id).label()}: {message}",
-                                      shapes.problem_ports.get(node_id)))
+        diagnostics.append(
+            Diagnostic(ERROR, node_id, f"{doc.node(node_id).label()}: {message}", shapes.problem_ports.get(node_id))
+        )
     head = heads[0] if len(heads) == 1 else None
     diagnostics += _reach_diagnostics(doc, head)
     diagnostics += _parameter_warnings(doc)
@@ -148,13 +154,20 @@ def _port_diagnostics(doc: GraphDocument) -> list[Diagnostic]:
         for port in node.spec.inputs:
             edges = by_port.get(port.name, [])
             if not edges:
-                found.append(Diagnostic(ERROR, node.id, f"{node.label()}: input '{port.name}' is not connected",
-                                        port.name))
+                found.append(
+                    Diagnostic(ERROR, node.id, f"{node.label()}: input '{port.name}' is not connected", port.name)
+                )
             elif len(edges) > 1:
                 sources = " and ".join(f"'{e.source}'" for e in edges)
-                found.append(Diagnostic(ERROR, node.id, f"{node.label()}: input '{port.name}' receives "
-                                        f"{len(edges)} connections (from {sources}); remove all but one",
-                                        port.name))
+                found.append(
+                    Diagnostic(
+                        ERROR,
+                        node.id,
+                        f"{node.label()}: input '{port.name}' receives "
+                        f"{len(edges)} connections (from {sources}); remove all but one",
+                        port.name,
+                    )
+                )
     return found
 
 
@@ -163,11 +176,17 @@ def _structure_diagnostics(doc: GraphDocument, heads: list[str]) -> list[Diagnos
     if not any(not n.spec.inputs for n in doc.nodes()):
         found.append(Diagnostic(ERROR, None, "the model has no input block; add a SequenceInput or TokenInput"))
     if not heads:
-        found.append(Diagnostic(ERROR, None, "the model has no head; add a Regression, Classification or "
-                                "TokenPrediction block at the end"))
+        found.append(
+            Diagnostic(
+                ERROR,
+                None,
+                "the model has no head; add a Regression, Classification or TokenPrediction block at the end",
+            )
+        )
     elif len(heads) > 1:
-        found.append(Diagnostic(ERROR, heads[1], f"the model has {len(heads)} heads ({', '.join(heads)}); "
-                                "keep exactly one"))
+        found.append(
+            Diagnostic(ERROR, heads[1], f"the model has {len(heads)} heads ({', '.join(heads)}); keep exactly one")
+        )
     return found
 
 
@@ -175,15 +194,19 @@ def _reach_diagnostics(doc: GraphDocument, head: str | None) -> list[Diagnostic]
     if head is None or not nx.is_directed_acyclic_graph(doc.graph):
         return []
     feeding = nx.ancestors(doc.graph, head) | {head}
-    return [Diagnostic(WARNING, n.id, f"{n.label()} does not lead to the head '{head}'; it will not be used")
-            for n in doc.nodes() if n.id not in feeding]
+    return [
+        Diagnostic(WARNING, n.id, f"{n.label()} does not lead to the head '{head}'; it will not be used")
+        for n in doc.nodes()
+        if n.id not in feeding
+    ]
 
 
 def _parameter_warnings(doc: GraphDocument) -> list[Diagnostic]:
-    return [Diagnostic(WARNING, n.id, f"{n.label()}: dropout between layers has no effect with one layer",
-                       None)
-            for n in doc.nodes()
-            if n.spec.recurrent and n.params["layers"] == 1 and n.params["dropout"] > 0]
+    return [
+        Diagnostic(WARNING, n.id, f"{n.label()}: dropout between layers has no effect with one layer", None)
+        for n in doc.nodes()
+        if n.spec.recurrent and n.params["layers"] == 1 and n.params["dropout"] > 0
+    ]
 
 
 def _param_counts(doc: GraphDocument, shapes: ShapeInference, data) -> dict[str, int]:

@@ -5,6 +5,7 @@ Edit (undo, redo, cut, copy, paste, duplicate, delete, select all), View (fit, r
 auto-layout, panels), Run (empty until run controls are added) and Help (block
 reference, about). Actions only call the window's, the editor's or the view's methods.
 """
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -40,25 +41,37 @@ def create_actions(window) -> SimpleNamespace:
         new=_action(window, "&New", files.new_project, [QKeySequence.New], "new", "Start a new project"),
         open=_action(window, "&Open…", files.open_dialog, [QKeySequence.Open], "open", "Open a project file"),
         save=_action(window, "&Save", files.save, [QKeySequence.Save], "save", "Save the project"),
-        save_as=_action(window, "Save &As…", files.save_as, [QKeySequence.SaveAs, "Ctrl+Shift+S"],
-                        tip="Save the project under a new name"),
+        save_as=_action(
+            window,
+            "Save &As…",
+            files.save_as,
+            [QKeySequence.SaveAs, "Ctrl+Shift+S"],
+            tip="Save the project under a new name",
+        ),
         quit=_action(window, "&Quit", window.close, [QKeySequence.Quit, "Ctrl+Q"]),
-        undo=undo, redo=redo,
+        undo=undo,
+        redo=redo,
         cut=_action(window, "Cu&t", window.cut_selection, [QKeySequence.Cut]),
         copy=_action(window, "&Copy", window.copy_selection, [QKeySequence.Copy]),
         paste=_action(window, "&Paste", window.paste, [QKeySequence.Paste]),
         duplicate=_action(window, "D&uplicate", window.duplicate_selection, ["Ctrl+D"]),
-        delete=_action(window, "&Delete", window.delete_selection, [QKeySequence.Delete, "Backspace"], "delete",
-                       "Delete the selected blocks and connections"),
+        delete=_action(
+            window,
+            "&Delete",
+            window.delete_selection,
+            [QKeySequence.Delete, "Backspace"],
+            "delete",
+            "Delete the selected blocks and connections",
+        ),
         select_all=_action(window, "Select &All", window.select_all, [QKeySequence.SelectAll]),
         fit=_action(window, "&Fit to View", view.fit_to_content, ["Home"], "fit", "Show the whole model"),
         reset_zoom=_action(window, "&Reset Zoom", view.reset_zoom, ["Ctrl+0"]),
         zoom_in=_action(window, "Zoom &In", lambda: view.set_zoom(view.zoom() * 1.25), [QKeySequence.ZoomIn]),
         zoom_out=_action(window, "Zoom &Out", lambda: view.set_zoom(view.zoom() / 1.25), [QKeySequence.ZoomOut]),
-        auto_layout=_action(window, "&Auto-Layout", editor.auto_layout, ["Ctrl+L"], "layout",
-                            "Arrange blocks left to right by depth"),
-        block_reference=_action(window, "&Block Reference", window.show_block_reference,
-                                [QKeySequence.HelpContents]),
+        auto_layout=_action(
+            window, "&Auto-Layout", editor.auto_layout, ["Ctrl+L"], "layout", "Arrange blocks left to right by depth"
+        ),
+        block_reference=_action(window, "&Block Reference", window.show_block_reference, [QKeySequence.HelpContents]),
         about=_action(window, "&About Recurrent Studio", window.show_about),
     )
 
@@ -92,8 +105,9 @@ def create_menus(window, actions: SimpleNamespace) -> SimpleNamespace:
     run.menuAction().setVisible(False)  # shown when run controls are added
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([actions.block_reference, actions.about])
-    return SimpleNamespace(file=file_menu, recent=recent, examples=examples, edit=edit, view=view,
-                           panels=panels, run=run, help=help_menu)
+    return SimpleNamespace(
+        file=file_menu, recent=recent, examples=examples, edit=edit, view=view, panels=panels, run=run, help=help_menu
+    )
 
 
 def create_toolbars(window, actions: SimpleNamespace) -> tuple[QToolBar, QToolBar]:

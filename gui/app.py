@@ -2,6 +2,7 @@
 
 `run(project)` is what `main.py` calls with no sub-command.
 """
+
 from __future__ import annotations
 
 import sys
@@ -10,11 +11,11 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication
 
+from .icons import app_icon
 from .main_window import APP_NAME, MainWindow
 from .recovery import RecoveryStore
 from .settings import AppSettings
 from .theme import apply_theme
-from .icons import app_icon
 
 ORGANISATION = "Recurrent Studio"
 

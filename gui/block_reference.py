@@ -1,4 +1,5 @@
 """Help → Block reference: every block type with its ports and parameters, from the catalogue."""
+
 from __future__ import annotations
 
 import json
@@ -21,15 +22,19 @@ def reference_html() -> str:
 
 
 def _block_html(spec) -> str:
-    ports = [f"<li>input <b>{p.name}</b>: {' or '.join(p.kinds)}{' — ' + escape(p.help) if p.help else ''}</li>"
-             for p in spec.inputs]
+    ports = [
+        f"<li>input <b>{p.name}</b>: {' or '.join(p.kinds)}{' — ' + escape(p.help) if p.help else ''}</li>"
+        for p in spec.inputs
+    ]
     if spec.output is not None:
         ports.append(f"<li>output <b>{spec.output.name}</b>: {' or '.join(spec.output.kinds)}</li>")
-    params = [f"<li><b>{p.name}</b> ({_param_type(p)}, default {escape(json.dumps(p.default))}): "
-              f"{escape(p.help)}</li>" for p in spec.params]
-    return (f"<h3>{spec.type_name}</h3><p>{escape(spec.description)}</p>"
-            f"<p><i>Ports</i></p><ul>{''.join(ports)}</ul>"
-            + (f"<p><i>Parameters</i></p><ul>{''.join(params)}</ul>" if params else ""))
+    params = [
+        f"<li><b>{p.name}</b> ({_param_type(p)}, default {escape(json.dumps(p.default))}): {escape(p.help)}</li>"
+        for p in spec.params
+    ]
+    return f"<h3>{spec.type_name}</h3><p>{escape(spec.description)}</p><p><i>Ports</i></p><ul>{''.join(ports)}</ul>" + (
+        f"<p><i>Parameters</i></p><ul>{''.join(params)}</ul>" if params else ""
+    )
 
 
 def _param_type(param) -> str:

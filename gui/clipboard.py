@@ -5,6 +5,7 @@ text, marked with FRAGMENT_FORMAT, so it can be pasted into another window or do
 Text rather than a custom QMimeData: PySide6 crashes at exit when the clipboard still owns
 mime data created from Python.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,11 @@ FRAGMENT_FORMAT = "recurrent-studio-fragment"
 
 def make_fragment(doc: GraphDocument, node_ids: list[str]) -> dict[str, Any]:
     chosen = set(node_ids)
-    nodes = [{"id": n.id, "type": n.type_name, "params": dict(n.params), "position": list(n.position)}
-             for n in doc.nodes() if n.id in chosen]
+    nodes = [
+        {"id": n.id, "type": n.type_name, "params": dict(n.params), "position": list(n.position)}
+        for n in doc.nodes()
+        if n.id in chosen
+    ]
     edges = [e.to_dict() for e in doc.edges() if e.source in chosen and e.target in chosen]
     return {"format": FRAGMENT_FORMAT, "nodes": nodes, "edges": edges}
 
@@ -38,8 +42,9 @@ def plan_paste(doc: GraphDocument, fragment: dict[str, Any], offset: tuple[float
         renamed[entry["id"]] = new_id
         x, y = entry["position"]
         nodes.append((new_id, entry["type"], entry["params"], (x + offset[0], y + offset[1])))
-    edges = [Edge(renamed[e["source"]], e["source_port"], renamed[e["target"]], e["target_port"])
-             for e in fragment["edges"]]
+    edges = [
+        Edge(renamed[e["source"]], e["source_port"], renamed[e["target"]], e["target_port"]) for e in fragment["edges"]
+    ]
     return nodes, edges
 
 
@@ -74,8 +79,13 @@ def _looks_valid(fragment: Any) -> bool:
     try:
         ids = {n["id"] for n in fragment["nodes"]}
         nodes_ok = all(_node_is_valid(n) for n in fragment["nodes"])
-        edges_ok = all(e["source"] in ids and e["target"] in ids and isinstance(e["source_port"], str)
-                       and isinstance(e["target_port"], str) for e in fragment["edges"])
+        edges_ok = all(
+            e["source"] in ids
+            and e["target"] in ids
+            and isinstance(e["source_port"], str)
+            and isinstance(e["target_port"], str)
+            for e in fragment["edges"]
+        )
         return fragment["format"] == FRAGMENT_FORMAT and nodes_ok and edges_ok
     except (KeyError, TypeError, ValueError):
         return False

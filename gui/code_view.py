@@ -6,6 +6,7 @@ The source shown is for the run on display when it has weights (the model that r
 whose weights load into the class as they are), else for the project as drawn, which has no
 trained weights to export yet.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,17 +14,42 @@ from pathlib import Path
 
 from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QSyntaxHighlighter, QTextCharFormat
-from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
-                               QVBoxLayout)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+)
 
-from engine.export import (MISSING_ONNX, ExportError, export_onnx, export_weights, generate_source, onnx_available,
-                           save_source)
+from engine.export import (
+    MISSING_ONNX,
+    ExportError,
+    export_onnx,
+    export_weights,
+    generate_source,
+    onnx_available,
+    save_source,
+)
 from engine.runs import RunFolderError, load_run
 
-STYLES = {"keyword": "#c792ea", "builtin": "#82aaff", "string": "#c3e88d", "comment": "#697098",
-          "number": "#f78c6c", "definition": "#ffcb6b", "self": "#f07178", "decorator": "#89ddff"}
-KEYWORDS = ("and as assert break class continue def del elif else except False finally for from global if "
-            "import in is lambda None nonlocal not or pass raise return True try while with yield").split()
+STYLES = {
+    "keyword": "#c792ea",
+    "builtin": "#82aaff",
+    "string": "#c3e88d",
+    "comment": "#697098",
+    "number": "#f78c6c",
+    "definition": "#ffcb6b",
+    "self": "#f07178",
+    "decorator": "#89ddff",
+}
+KEYWORDS = (
+    "and as assert break class continue def del elif else except False finally for from global if "
+    "import in is lambda None nonlocal not or pass raise return True try while with yield"
+).split()
 BUILTINS = "int float str len range super isinstance list dict tuple print type".split()
 
 
@@ -38,10 +64,16 @@ class PythonHighlighter(QSyntaxHighlighter):
     """Keywords, built-ins, self, names being defined, decorators, numbers, comments and
     strings; triple-quoted strings may span lines (the block state says we are inside one)."""
 
-    RULES = [(rf"\b({'|'.join(KEYWORDS)})\b", "keyword"), (rf"\b({'|'.join(BUILTINS)})\b", "builtin"),
-             (r"\bself\b", "self"), (r"(?<=\bdef |class )\w+", "definition"), (r"@\w+(\.\w+)*", "decorator"),
-             (r"\b\d+(\.\d+)?([eE][-+]?\d+)?\b", "number"), (r"'[^'\n]*'|\"[^\"\n]*\"", "string"),
-             (r"#[^\n]*", "comment")]
+    RULES = [
+        (rf"\b({'|'.join(KEYWORDS)})\b", "keyword"),
+        (rf"\b({'|'.join(BUILTINS)})\b", "builtin"),
+        (r"\bself\b", "self"),
+        (r"(?<=\bdef |class )\w+", "definition"),
+        (r"@\w+(\.\w+)*", "decorator"),
+        (r"\b\d+(\.\d+)?([eE][-+]?\d+)?\b", "number"),
+        (r"'[^'\n]*'|\"[^\"\n]*\"", "string"),
+        (r"#[^\n]*", "comment"),
+    ]
     TRIPLE = re.compile(r'"""|\'\'\'')
 
     def __init__(self, document):
@@ -116,9 +148,13 @@ class CodeViewDialog(QDialog):
             self.onnx_button.setToolTip(MISSING_ONNX)
         close = QPushButton("Close")
         row = QHBoxLayout()
-        for button, slot in ((self.copy_button, self.copy), (self.save_button, self.save_source),
-                             (self.weights_button, self.export_weights), (self.onnx_button, self.export_onnx),
-                             (close, self.accept)):
+        for button, slot in (
+            (self.copy_button, self.copy),
+            (self.save_button, self.save_source),
+            (self.weights_button, self.export_weights),
+            (self.onnx_button, self.export_onnx),
+            (close, self.accept),
+        ):
             button.clicked.connect(lambda checked=False, s=slot: s())
             row.addWidget(button)
         row.insertStretch(4, 1)
@@ -142,9 +178,12 @@ class CodeViewDialog(QDialog):
             return
         self.editor.setPlainText(text)
         self.save_button.setEnabled(True)
-        self.status.setText("Its state_dict keys match the run's weights.safetensors: "
-                            "model.load_state_dict(safetensors.torch.load_file(path))" if trained else
-                            "Train the model to export trained weights or ONNX.")
+        self.status.setText(
+            "Its state_dict keys match the run's weights.safetensors: "
+            "model.load_state_dict(safetensors.torch.load_file(path))"
+            if trained
+            else "Train the model to export trained weights or ONNX."
+        )
 
     # -- actions ------------------------------------------------------------------------
     def copy(self) -> None:
@@ -168,6 +207,7 @@ class CodeViewDialog(QDialog):
 
     def _trained_model(self):
         from engine.compiler import compile_graph
+
         model = compile_graph(self.run.project.graph, self.run.project.graph.data)
         model.load_state_dict(self.run.weights())
         return model.eval()

@@ -3,9 +3,11 @@
 are a CompositeCommand of such commands. Commands never touch scene items: the scene
 follows the document's events.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
@@ -40,8 +42,9 @@ class CompositeCommand(QUndoCommand):
 
 
 class AddNodeCommand(QUndoCommand):
-    def __init__(self, doc: GraphDocument, type_name: str, params: dict[str, Any],
-                 position: tuple[float, float], node_id: str):
+    def __init__(
+        self, doc: GraphDocument, type_name: str, params: dict[str, Any], position: tuple[float, float], node_id: str
+    ):
         super().__init__(f"Add {type_name} '{node_id}'")
         self._doc, self._type_name, self._params = doc, type_name, dict(params)
         self._position, self.node_id = position, node_id
@@ -106,8 +109,7 @@ class DisconnectCommand(QUndoCommand):
 
 
 class MoveNodeCommand(QUndoCommand):
-    def __init__(self, doc: GraphDocument, node_id: str, old: tuple[float, float],
-                 new: tuple[float, float]):
+    def __init__(self, doc: GraphDocument, node_id: str, old: tuple[float, float], new: tuple[float, float]):
         super().__init__(f"Move '{node_id}'")
         self._doc, self._node_id, self._old, self._new = doc, node_id, old, new
 

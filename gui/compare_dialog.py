@@ -7,6 +7,7 @@ The work is engine.compare.compare_cells, run by gui.training.child's "compare" 
 recurrent block of the model takes the chosen cell together (that is what compare_cells
 varies), so the block list is shown for information.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,8 +17,21 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QMessageBox, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from engine.compare import CELLS, CSV_FIELDS, recurrent_ids
 
@@ -25,8 +39,14 @@ from .plots.common import add_legend, log_friendly_axes, series_color, style_plo
 from .plots.run_data import LossSeries, loss_label
 from .training.process import TrainingProcess
 
-TABLE_COLUMNS = (("label", "Variant"), ("parameters", "Parameters"), ("seconds_per_step", "Time per step"),
-                 ("train_loss", "Train loss"), ("val_loss", "Val loss"), ("status", "Status"))
+TABLE_COLUMNS = (
+    ("label", "Variant"),
+    ("parameters", "Parameters"),
+    ("seconds_per_step", "Time per step"),
+    ("train_loss", "Train loss"),
+    ("val_loss", "Val loss"),
+    ("status", "Status"),
+)
 REDRAW_MS = 100
 PLOT_TITLE = "solid: training loss (smoothed) · dashed: validation loss"
 
@@ -48,8 +68,13 @@ class VariantCurves:
         self.eval_steps: list[int] = []
         self.eval_losses: list[float] = []
         self.train = plot.plot(pen=pg.mkPen(colour, width=2), name=label)
-        self.validation = plot.plot(pen=pg.mkPen(colour, width=1.5, style=Qt.DashLine), symbol="o", symbolSize=5,
-                                    symbolBrush=colour, symbolPen=None)
+        self.validation = plot.plot(
+            pen=pg.mkPen(colour, width=1.5, style=Qt.DashLine),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush=colour,
+            symbolPen=None,
+        )
 
     def draw(self) -> None:
         self.train.setData(self.loss.steps, self.loss.smoothed)
@@ -77,15 +102,25 @@ class CompareDialog(QDialog):
     def _build(self) -> None:
         blocks = recurrent_ids(self.project)
         self.cells = {cell: QCheckBox(cell, checked=True) for cell in CELLS}
-        self.sizes = QLineEdit(placeholderText="as in the project",
-                               toolTip="Hidden sizes to try, e.g. 16, 32 (every recurrent block takes each size)")
-        self.match = QCheckBox("Match the project's parameter count",
-                               toolTip="Size each cell's hidden layers so every variant has about as many parameters")
+        self.sizes = QLineEdit(
+            placeholderText="as in the project",
+            toolTip="Hidden sizes to try, e.g. 16, 32 (every recurrent block takes each size)",
+        )
+        self.match = QCheckBox(
+            "Match the project's parameter count",
+            toolTip="Size each cell's hidden layers so every variant has about as many parameters",
+        )
         self.match.toggled.connect(lambda on: self.sizes.setEnabled(not on))
         self.steps = QSpinBox(minimum=1, maximum=10_000_000, value=self.project.training["steps"])
         form = QFormLayout()
-        form.addRow("Recurrent blocks", QLabel(", ".join(blocks) or "none: add an RNN, LSTM or GRU block",
-                                               wordWrap=True, toolTip="Every recurrent block takes the cell tried"))
+        form.addRow(
+            "Recurrent blocks",
+            QLabel(
+                ", ".join(blocks) or "none: add an RNN, LSTM or GRU block",
+                wordWrap=True,
+                toolTip="Every recurrent block takes the cell tried",
+            ),
+        )
         cells_row = QHBoxLayout()
         for box in self.cells.values():
             cells_row.addWidget(box)
@@ -95,8 +130,9 @@ class CompareDialog(QDialog):
         form.addRow("", self.match)
         form.addRow("Steps per variant", self.steps)
         self.graphics = pg.GraphicsLayoutWidget()
-        self.plot = style_plot(self.graphics.addPlot(axisItems=log_friendly_axes()), PLOT_TITLE, "training step",
-                               loss_label(self.project))
+        self.plot = style_plot(
+            self.graphics.addPlot(axisItems=log_friendly_axes()), PLOT_TITLE, "training step", loss_label(self.project)
+        )
         add_legend(self.plot)
         self.log_scale = QCheckBox("Log scale", toolTip="Show the losses on a logarithmic axis")
         self.log_scale.toggled.connect(self._set_log)
@@ -119,9 +155,13 @@ class CompareDialog(QDialog):
         self.csv_button = QPushButton("Export table (CSV)…", enabled=False)
         self.png_button = QPushButton("Export plot (PNG)…")
         close = QPushButton("Close")
-        for button, slot in ((self.run_button, self.start), (self.stop_button, lambda: self.process.send("stop")),
-                             (self.csv_button, self.export_csv), (self.png_button, self.export_png),
-                             (close, self.close)):
+        for button, slot in (
+            (self.run_button, self.start),
+            (self.stop_button, lambda: self.process.send("stop")),
+            (self.csv_button, self.export_csv),
+            (self.png_button, self.export_png),
+            (close, self.close),
+        ):
             button.clicked.connect(lambda checked=False, s=slot: s())
         row = QHBoxLayout()
         for button in (self.run_button, self.stop_button):
@@ -139,10 +179,16 @@ class CompareDialog(QDialog):
         sizes = [] if self.match.isChecked() else parse_sizes(self.sizes.text())
         stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.project.name) or "project"
         out_dir = self.runs_root / f"compare-{time.strftime('%Y%m%d-%H%M%S')}-{stem}"
-        return {"kind": "compare", "project": self.project.to_dict(),
-                "path": str(self.project.path) if self.project.path else None, "cells": cells,
-                "hidden_sizes": sizes, "match_params": self.match.isChecked(), "steps": self.steps.value(),
-                "out_dir": str(out_dir)}
+        return {
+            "kind": "compare",
+            "project": self.project.to_dict(),
+            "path": str(self.project.path) if self.project.path else None,
+            "cells": cells,
+            "hidden_sizes": sizes,
+            "match_params": self.match.isChecked(),
+            "steps": self.steps.value(),
+            "out_dir": str(out_dir),
+        }
 
     def start(self) -> None:
         try:

@@ -5,6 +5,7 @@ edit returns the reason as text and changes nothing. Validation runs on a zero-d
 single-shot timer after edits, so a burst of edits (a paste, an auto-layout) is validated
 once, after the burst, and never inside a paint.
 """
+
 from __future__ import annotations
 
 import copy
@@ -19,8 +20,18 @@ from engine.settings import TRAINING_PARAMS
 from engine.validation import Analysis, validate
 
 from . import clipboard
-from .commands import (AddNodeCommand, ApplySettingsCommand, CompositeCommand, ConnectCommand, DisconnectCommand,
-                       MoveNodeCommand, RemoveNodeCommand, RenameNodeCommand, RestoreEdgeCommand, SetParamCommand)
+from .commands import (
+    AddNodeCommand,
+    ApplySettingsCommand,
+    CompositeCommand,
+    ConnectCommand,
+    DisconnectCommand,
+    MoveNodeCommand,
+    RemoveNodeCommand,
+    RenameNodeCommand,
+    RestoreEdgeCommand,
+    SetParamCommand,
+)
 from .layout import auto_layout_positions
 
 PASTE_OFFSET = 40.0
@@ -29,9 +40,9 @@ PASTE_OFFSET = 40.0
 class DocumentEditor(QObject):
     project_replaced = Signal(object)  # Project: a new or opened project replaced the old one
     analysis_changed = Signal(object)  # Analysis: fresh validation results
-    settings_changed = Signal()        # the project's data or training settings changed
-    dirty_changed = Signal(bool)       # unsaved changes appeared or went away
-    nodes_added = Signal(list)         # ids a paste or duplicate added, to select them
+    settings_changed = Signal()  # the project's data or training settings changed
+    dirty_changed = Signal(bool)  # unsaved changes appeared or went away
+    nodes_added = Signal(list)  # ids a paste or duplicate added, to select them
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -201,8 +212,9 @@ class DocumentEditor(QObject):
     def set_data_settings(self, settings: dict[str, Any]) -> None:
         old = copy.deepcopy(self.project.data)
         if settings != old:
-            self.undo_stack.push(ApplySettingsCommand("Change data settings", self._apply_data, old,
-                                                      copy.deepcopy(settings)))
+            self.undo_stack.push(
+                ApplySettingsCommand("Change data settings", self._apply_data, old, copy.deepcopy(settings))
+            )
 
     def set_training_setting(self, name: str, value: Any) -> str | None:
         param = next(p for p in TRAINING_PARAMS if p.name == name)
@@ -212,8 +224,9 @@ class DocumentEditor(QObject):
             return str(error)
         old = dict(self.project.training)
         if old[name] != value:
-            self.undo_stack.push(ApplySettingsCommand(f"Set training {name}", self._apply_training, old,
-                                                      {**old, name: value}))
+            self.undo_stack.push(
+                ApplySettingsCommand(f"Set training {name}", self._apply_training, old, {**old, name: value})
+            )
         return None
 
     def _apply_data(self, settings: dict[str, Any]) -> None:
@@ -228,6 +241,8 @@ class DocumentEditor(QObject):
 
 
 def _describe(verb: str, nodes: int, edges: int) -> str:
-    parts = [f"{nodes} block{'s' if nodes != 1 else ''}" if nodes else "",
-             f"{edges} connection{'s' if edges != 1 else ''}" if edges else ""]
+    parts = [
+        f"{nodes} block{'s' if nodes != 1 else ''}" if nodes else "",
+        f"{edges} connection{'s' if edges != 1 else ''}" if edges else "",
+    ]
     return " ".join([verb] + [" and ".join(p for p in parts if p)]).strip()

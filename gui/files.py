@@ -3,6 +3,7 @@ prompts that keep work from being lost (save before new/open/quit, crash recover
 
 A file that fails to load shows the engine's message and leaves the current work alone.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,6 +22,7 @@ FILE_FILTER = f"Recurrent Studio projects (*{SUFFIX});;All files (*)"
 def starter_project() -> Project:
     """An empty project with the data settings a new model most often starts from."""
     from engine.data import default_settings
+
     return Project(data=default_settings("sine"))
 
 
@@ -60,10 +62,13 @@ class ProjectFiles(QObject):
             self._recovery.clear()
             return False
         answer = QMessageBox.question(
-            self._window, "Recover unsaved work?",
+            self._window,
+            "Recover unsaved work?",
             f"Recurrent Studio did not close normally. Unsaved work from {recovered.saved_at} "
             f"({recovered.project.name}) was kept.\n\nRecover it?",
-            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+            QMessageBox.Yes | QMessageBox.No,
+            QMessageBox.Yes,
+        )
         if answer != QMessageBox.Yes:
             self._recovery.clear()
             return False
@@ -145,9 +150,12 @@ class ProjectFiles(QObject):
         if not self._editor.is_dirty():
             return True
         answer = QMessageBox.warning(
-            self._window, "Unsaved changes",
+            self._window,
+            "Unsaved changes",
             f"“{self._window.document_title()}” has unsaved changes. Save them before {doing}?",
-            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+            QMessageBox.Save,
+        )
         if answer == QMessageBox.Save:
             return self.save()
         if answer == QMessageBox.Discard:
@@ -164,8 +172,10 @@ class ProjectFiles(QObject):
             menu.addAction("Clear Recent").triggered.connect(self._settings.clear_recent_files)
 
     def fill_example_menu(self, menu) -> None:
-        entries = [(p.stem.replace("_", " "), lambda p=p: self._open_if_saved(p, as_example=True))
-                   for p in paths.example_projects()]
+        entries = [
+            (p.stem.replace("_", " "), lambda p=p: self._open_if_saved(p, as_example=True))
+            for p in paths.example_projects()
+        ]
         fill_action_menu(menu, entries, "No examples found")
 
     def _open_if_saved(self, path: Path, as_example: bool = False) -> None:

@@ -5,15 +5,30 @@ boxes for choices, check boxes, text, file paths and CSV column pickers. Help te
 the tooltip. A form reports user edits with `edited(name, value)` and never echoes values
 set through `set_values`, so refreshing a form cannot create an edit.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QSpinBox,
-                               QToolButton, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
 
 INT_LIMIT = 2**31 - 1
 LABEL_WIDTH = 100  # one label column width, so stacked forms line up
@@ -84,8 +99,9 @@ class PathField(QWidget):
         layout.addWidget(browse)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a data file", self.line.text(),
-                                              "Data files (*.csv *.txt *.tsv);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a data file", self.line.text(), "Data files (*.csv *.txt *.tsv);;All files (*)"
+        )
         if path:
             self.line.setText(path)
             self.committed.emit(path)
@@ -158,9 +174,15 @@ class ParamForm(QWidget):
         self.set_values(self._values)
 
     def _make_field(self, param) -> QWidget:
-        maker = {"int": self._int_field, "float": self._float_field, "bool": self._bool_field,
-                 "choice": self._choice_field, "path": self._path_field, "column": self._column_field,
-                 "columns": self._columns_field}.get(param.type, self._text_field)
+        maker = {
+            "int": self._int_field,
+            "float": self._float_field,
+            "bool": self._bool_field,
+            "choice": self._choice_field,
+            "path": self._path_field,
+            "column": self._column_field,
+            "columns": self._columns_field,
+        }.get(param.type, self._text_field)
         return maker(param)
 
     def _emit(self, name: str, value: Any) -> None:
@@ -169,16 +191,19 @@ class ParamForm(QWidget):
 
     def _int_field(self, param) -> QWidget:
         box = QSpinBox(keyboardTracking=False)
-        box.setRange(int(max(param.minimum if param.minimum is not None else -INT_LIMIT, -INT_LIMIT)),
-                     int(min(param.maximum if param.maximum is not None else INT_LIMIT, INT_LIMIT)))
+        box.setRange(
+            int(max(param.minimum if param.minimum is not None else -INT_LIMIT, -INT_LIMIT)),
+            int(min(param.maximum if param.maximum is not None else INT_LIMIT, INT_LIMIT)),
+        )
         box.valueChanged.connect(lambda value: self._emit(param.name, int(value)))
         return self._register(param, box, lambda value: box.setValue(int(value)))
 
     def _float_field(self, param) -> QWidget:
         box = ScientificSpinBox()
         box.setKeyboardTracking(False)
-        box.setRange(param.minimum if param.minimum is not None else -1e12,
-                     param.maximum if param.maximum is not None else 1e12)
+        box.setRange(
+            param.minimum if param.minimum is not None else -1e12, param.maximum if param.maximum is not None else 1e12
+        )
         box.valueChanged.connect(lambda value: self._emit(param.name, float(value)))
         return self._register(param, box, lambda value: box.setValue(float(value)))
 
@@ -213,6 +238,7 @@ class ParamForm(QWidget):
             for name in self._columns + ([value] if value and value not in self._columns else []):
                 box.addItem(name, name)
             box.setCurrentIndex(max(box.findData(value), 0))
+
         return self._register(param, box, set_column)
 
     def _columns_field(self, param) -> QWidget:

@@ -3,9 +3,10 @@
 The same pixmaps appear in the palette and on canvas nodes, so a block looks the same in
 both places. Pixmaps are rendered once per (type, size) and cached.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
@@ -17,7 +18,7 @@ from . import paths
 from .theme import category_color
 
 
-@lru_cache(maxsize=None)
+@cache
 def block_pixmap(type_name: str, size: int, device_pixel_ratio: float = 2.0) -> QPixmap:
     """A rounded tile `size` logical pixels wide, rendered at `device_pixel_ratio`."""
     pixels = round(size * device_pixel_ratio)
@@ -54,6 +55,6 @@ def app_icon() -> QIcon:
     return QIcon(str(paths.APP_ICON))
 
 
-@lru_cache(maxsize=None)
+@cache
 def action_icon(name: str) -> QIcon:
     return QIcon(str(paths.action_icon_path(name)))

@@ -5,13 +5,23 @@ summary. Nothing: the project's data and training settings (gui.project_form).
 Pages are rebuilt only when the selection changes; after an edit they refresh their
 values in place, so the field being edited keeps its focus.
 """
+
 from __future__ import annotations
 
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QScrollArea, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from . import theme
 from .editor import DocumentEditor
@@ -67,8 +77,10 @@ class NodePage(QWidget):
     def _header(self, spec) -> QHBoxLayout:
         icon = QLabel()
         icon.setPixmap(block_pixmap(spec.type_name, 36))
-        title = QLabel(f"<span style='font-size:13pt; font-weight:600'>{spec.type_name}</span>"
-                       f"<br><span style='color:{theme.CATEGORY_COLORS[spec.category]}'>{spec.category}</span>")
+        title = QLabel(
+            f"<span style='font-size:13pt; font-weight:600'>{spec.type_name}</span>"
+            f"<br><span style='color:{theme.CATEGORY_COLORS[spec.category]}'>{spec.category}</span>"
+        )
         description = QLabel(spec.description, wordWrap=True, objectName="dim")
         column = QVBoxLayout()
         column.addWidget(title)
@@ -89,15 +101,20 @@ class NodePage(QWidget):
 
     def _shapes_html(self, node, analysis) -> str:
         received = analysis.shapes.inputs.get(node.id, {})
-        rows = [(f"input '{port.name}'", received[port.name].describe() if port.name in received
-                 else "not known yet") for port in node.spec.inputs]
+        rows = [
+            (f"input '{port.name}'", received[port.name].describe() if port.name in received else "not known yet")
+            for port in node.spec.inputs
+        ]
         if node.spec.output is not None:
             output = analysis.shapes.outputs.get(node.id)
             rows.append(("output", output.describe() if output else "not known yet"))
         count = analysis.param_counts.get(node.id)
         rows.append(("parameters", f"{count:,}" if count is not None else "not known yet"))
-        cells = "".join(f"<tr><td style='color:{theme.COLORS['text_dim']}; padding-right:10px'>{escape(k)}</td>"
-                        f"<td>{escape(v)}</td></tr>" for k, v in rows)
+        cells = "".join(
+            f"<tr><td style='color:{theme.COLORS['text_dim']}; padding-right:10px'>{escape(k)}</td>"
+            f"<td>{escape(v)}</td></tr>"
+            for k, v in rows
+        )
         return f"<table cellspacing='0' cellpadding='2'>{cells}</table>"
 
     def _rename(self) -> None:
@@ -117,8 +134,9 @@ class NodePage(QWidget):
 def _problems_html(diagnostics) -> str:
     if not diagnostics:
         return f"<span style='color:{theme.COLORS['ok']}'>No problems</span>"
-    return "<br>".join(f"<span style='color:{theme.COLORS[d.severity]}'>●</span> {escape(d.message)}"
-                       for d in diagnostics)
+    return "<br>".join(
+        f"<span style='color:{theme.COLORS[d.severity]}'>●</span> {escape(d.message)}" for d in diagnostics
+    )
 
 
 class SelectionSummary(QWidget):
@@ -133,10 +151,12 @@ class SelectionSummary(QWidget):
     def show_nodes(self, editor: DocumentEditor, node_ids: list[str]) -> None:
         counts = editor.analysis.param_counts
         total = sum(counts.get(node_id, 0) for node_id in node_ids)
-        self.text.setText(f"<span style='font-size:13pt; font-weight:600'>{len(node_ids)} blocks selected</span>"
-                          f"<p>{total:,} parameters together.</p>"
-                          f"<p style='color:{theme.COLORS['text_dim']}'>Select a single block to edit it; "
-                          "click empty canvas for the project's data and training settings.</p>")
+        self.text.setText(
+            f"<span style='font-size:13pt; font-weight:600'>{len(node_ids)} blocks selected</span>"
+            f"<p>{total:,} parameters together.</p>"
+            f"<p style='color:{theme.COLORS['text_dim']}'>Select a single block to edit it; "
+            "click empty canvas for the project's data and training settings.</p>"
+        )
 
 
 class Inspector(QStackedWidget):

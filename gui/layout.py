@@ -3,6 +3,7 @@
 Within a column, nodes are ordered by the mean row of their predecessors (the barycentre
 heuristic), which removes most crossings in the small graphs people build here.
 """
+
 from __future__ import annotations
 
 import networkx as nx

@@ -6,6 +6,7 @@ ProjectFiles (files) and the canvas (drawing and gestures). Later features plug 
 toolbar); they read the open project from `editor.project`, follow `editor.project_replaced`,
 `editor.analysis_changed` and `selection_changed`.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
@@ -58,9 +59,11 @@ class MainWindow(QMainWindow):
         self.menus = create_menus(self, self.actions)
         self.run_menu = self.menus.run
         self.toolbar, self.run_toolbar = create_toolbars(self, self.actions)
-        self._docks = [self.add_dock(self.palette, "Blocks", Qt.LeftDockWidgetArea),
-                       self.add_dock(self.inspector, "Inspector", Qt.RightDockWidgetArea),
-                       self.add_dock(self.problems, "Problems", Qt.BottomDockWidgetArea)]
+        self._docks = [
+            self.add_dock(self.palette, "Blocks", Qt.LeftDockWidgetArea),
+            self.add_dock(self.inspector, "Inspector", Qt.RightDockWidgetArea),
+            self.add_dock(self.problems, "Problems", Qt.BottomDockWidgetArea),
+        ]
         self._build_status_bar()
         self._connect_signals()
         self.close_guards: list = []  # callables asked on close; any False keeps the window open
@@ -177,17 +180,21 @@ class MainWindow(QMainWindow):
         BlockReferenceDialog(self).exec()
 
     def show_about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}",
-                          f"<h3>{APP_NAME}</h3><p>Build recurrent sequence models (RNN, LSTM, GRU) by "
-                          "wiring blocks, train them, and look inside while they learn.</p>")
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<h3>{APP_NAME}</h3><p>Build recurrent sequence models (RNN, LSTM, GRU) by "
+            "wiring blocks, train them, and look inside while they learn.</p>",
+        )
 
     # -- status and title ---------------------------------------------------------------
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self._summary_label = QLabel(toolTip="Click the problem count to see the problems")
         self._summary_label.linkActivated.connect(lambda link: self.show_problems())
-        legend = " ".join(f"<span style='color:{colour}'>●</span> {kind}"
-                          for kind, colour in theme.PORT_KIND_COLORS.items())
+        legend = " ".join(
+            f"<span style='color:{colour}'>●</span> {kind}" for kind, colour in theme.PORT_KIND_COLORS.items()
+        )
         self._zoom_label = QLabel("100%")
         for widget in (self._summary_label, QLabel(legend, objectName="dim"), self._zoom_label):
             bar.addPermanentWidget(widget)
@@ -198,11 +205,15 @@ class MainWindow(QMainWindow):
     def _show_summary(self) -> None:
         analysis = self.editor.analysis
         errors = len(analysis.errors) + bool(self.editor.data_problem)
-        state = (f"<span style='color:{theme.COLORS['ok']}'>ready to train</span>" if not errors else
-                 f"<a href='problems' style='color:{theme.COLORS['error']}'>{errors} problem{'s' if errors > 1 else ''}"
-                 "</a>")
-        self._summary_label.setText(f"{len(self.editor.document)} blocks · {analysis.total_params:,} parameters · "
-                                    f"{state}")
+        state = (
+            f"<span style='color:{theme.COLORS['ok']}'>ready to train</span>"
+            if not errors
+            else f"<a href='problems' style='color:{theme.COLORS['error']}'>{errors} problem{'s' if errors > 1 else ''}"
+            "</a>"
+        )
+        self._summary_label.setText(
+            f"{len(self.editor.document)} blocks · {analysis.total_params:,} parameters · {state}"
+        )
 
     def document_title(self) -> str:
         project = self.editor.project

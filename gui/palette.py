@@ -1,12 +1,22 @@
 """The block palette: every block type by category, with a search field and a one-line
 description. Drag a block onto the canvas, or double-click it to add it in the middle.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QLineEdit, QStyle, QStyledItemDelegate, QStyleOptionViewItem,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.blocks import CATALOGUE, CATEGORIES
 

@@ -1,4 +1,5 @@
 """Every file the GUI reads from the repository, named in one place."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,6 +21,7 @@ def block_icon_path(type_name: str) -> Path:
 
 def example_projects() -> list[Path]:
     from engine.project import SUFFIX
+
     return sorted(EXAMPLES.glob(f"*{SUFFIX}"))
 
 

@@ -1,6 +1,7 @@
 """The problems panel: every current diagnostic (and a data problem, if any) in a list.
 Clicking one asks the window to select and centre its node.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,14 +50,20 @@ class ProblemsPanel(QTreeWidget):
             self._add("error", "data settings", data_problem, None)
         order = {"error": 0, "warning": 1}
         for diagnostic in sorted(analysis.diagnostics, key=lambda d: order.get(d.severity, 2)):
-            self._add(diagnostic.severity, diagnostic.node or "model", _without_block_name(diagnostic),
-                      diagnostic.node, diagnostic.message)
+            self._add(
+                diagnostic.severity,
+                diagnostic.node or "model",
+                _without_block_name(diagnostic),
+                diagnostic.node,
+                diagnostic.message,
+            )
         if self.topLevelItemCount() == 0:
             item = self._add("ok", "", "No problems: the model is ready to train.", None)
             item.setFlags(Qt.ItemIsEnabled)
 
-    def _add(self, severity: str, where: str, message: str, node_id: str | None,
-             full_message: str | None = None) -> QTreeWidgetItem:
+    def _add(
+        self, severity: str, where: str, message: str, node_id: str | None, full_message: str | None = None
+    ) -> QTreeWidgetItem:
         item = QTreeWidgetItem(self, [where, message])
         item.setIcon(0, self._icons[severity])
         item.setToolTip(1, full_message or message)

@@ -2,14 +2,23 @@
 parameters, or a CSV/text file with a preview and its columns) and the training settings.
 Every change is an undoable edit through the editor.
 """
+
 from __future__ import annotations
 
 from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QPlainTextEdit,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.data import TASKS, DataError, csv_preview, text_preview
 from engine.data.files import SAMPLE_CSV, SAMPLE_TEXT, resolve_path
@@ -86,8 +95,10 @@ class ProjectForm(QWidget):
 
     def refresh(self) -> None:
         project = self._editor.project
-        self.heading.setText(f"<span style='font-size:13pt; font-weight:600'>{escape(project.name)}</span>"
-                             f"<br><span style='color:{theme.COLORS['text_dim']}'>{escape(project.description)}</span>")
+        self.heading.setText(
+            f"<span style='font-size:13pt; font-weight:600'>{escape(project.name)}</span>"
+            f"<br><span style='color:{theme.COLORS['text_dim']}'>{escape(project.description)}</span>"
+        )
         spec = TASKS.get(project.data["task"])
         self.task.setCurrentIndex(max(self.task.findData(project.data["task"]), 0))
         self.task_description.setText(spec.description if spec else "")
@@ -144,7 +155,7 @@ class ProjectForm(QWidget):
         table.setRowCount(len(rows))
         table.setHorizontalHeaderLabels(header)
         for r, row in enumerate(rows):
-            for c, cell in enumerate(row[:len(header)]):
+            for c, cell in enumerate(row[: len(header)]):
                 table.setItem(r, c, QTableWidgetItem(cell))
         if self._task_form is not None:
             self._task_form.set_column_choices(header)
@@ -157,8 +168,10 @@ class ProjectForm(QWidget):
         if signature is None:
             return ""
         dim = theme.COLORS["text_dim"]
-        return (f"<span style='color:{dim}'>The model reads</span> {escape(_input_words(signature))}<br>"
-                f"<span style='color:{dim}'>and predicts</span> {escape(_target_words(signature))}")
+        return (
+            f"<span style='color:{dim}'>The model reads</span> {escape(_input_words(signature))}<br>"
+            f"<span style='color:{dim}'>and predicts</span> {escape(_target_words(signature))}"
+        )
 
     # -- edits ----------------------------------------------------------------------------
     def _choose_task(self, index: int) -> None:

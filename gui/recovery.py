@@ -5,6 +5,7 @@ it is still there (which means the app did not close normally).
 The recovery file is an ordinary project file written atomically; a small JSON sidecar
 remembers where the project came from and when it was written.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,10 @@ class RecoveryStore:
             save_project(project, self.project_file)
         finally:
             project.path = own_path
-        info = {"original_path": str(own_path) if own_path else None,
-                "saved_at": datetime.now().isoformat(timespec="seconds")}
+        info = {
+            "original_path": str(own_path) if own_path else None,
+            "saved_at": datetime.now().isoformat(timespec="seconds"),
+        }
         write_atomic(self.info_file, json.dumps(info))
 
     def clear(self) -> None:
@@ -56,5 +59,3 @@ class RecoveryStore:
         project = load_project(self.project_file)
         project.path = Path(info["original_path"]) if info.get("original_path") else None
         return Recovered(project, str(info.get("saved_at", "an unknown time")))
-
-

@@ -3,6 +3,7 @@
 Renders the main window with PROJECT open, offscreen, into a PNG: for the README and for
 looking at the window without a display. Settings go to a throwaway folder.
 """
+
 from __future__ import annotations
 
 import argparse

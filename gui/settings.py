@@ -3,6 +3,7 @@
 The QSettings object is passed in, so tests use a throwaway file and never touch the
 user's real settings.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

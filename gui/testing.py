@@ -5,6 +5,7 @@ sent as QDragEnter/QDragMove/QDrop events to the canvas viewport; wires are drag
 QTest mouse events on the viewport. Windows use throwaway settings and recovery folders,
 never the user's.
 """
+
 from __future__ import annotations
 
 import copy
@@ -38,8 +39,12 @@ class DialogRecorder:
 
     def __init__(self):
         self.shown: list[tuple[str, str, str]] = []
-        self.answers = {"critical": QMessageBox.Ok, "warning": QMessageBox.Cancel,
-                        "question": QMessageBox.No, "information": QMessageBox.Ok}
+        self.answers = {
+            "critical": QMessageBox.Ok,
+            "warning": QMessageBox.Cancel,
+            "question": QMessageBox.No,
+            "information": QMessageBox.Ok,
+        }
 
     def install(self, monkeypatch) -> None:
         for kind in self.KINDS:
@@ -49,6 +54,7 @@ class DialogRecorder:
         def answer(parent, title, text, *args, **kwargs):
             self.shown.append((kind, title, text))
             return self.answers[kind]
+
         return staticmethod(answer)
 
     def texts(self, kind: str) -> list[str]:
@@ -85,9 +91,11 @@ def drop_block(window: MainWindow, type_name: str, scene_pos: QPointF) -> None:
     mime = window.palette.mime_data_for(type_name)
     where = QPointF(window.view.mapFromScene(scene_pos))
     buttons, modifiers = Qt.LeftButton, Qt.NoModifier
-    for event in (QDragEnterEvent(where.toPoint(), Qt.CopyAction, mime, buttons, modifiers),
-                  QDragMoveEvent(where.toPoint(), Qt.CopyAction, mime, buttons, modifiers),
-                  QDropEvent(where, Qt.CopyAction, mime, buttons, modifiers)):
+    for event in (
+        QDragEnterEvent(where.toPoint(), Qt.CopyAction, mime, buttons, modifiers),
+        QDragMoveEvent(where.toPoint(), Qt.CopyAction, mime, buttons, modifiers),
+        QDropEvent(where, Qt.CopyAction, mime, buttons, modifiers),
+    ):
         QApplication.sendEvent(viewport, event)
 
 
@@ -105,8 +113,6 @@ def port_position(window: MainWindow, node_id: str, port: str = "out") -> QPoint
     item = window.scene.node_item(node_id)
     port_item = item.output if item.output is not None and item.output.name == port else item.inputs[port]
     return port_item.scenePos()
-
-
 
 
 def small_project() -> Project:

@@ -3,6 +3,7 @@
 Colours live here only; resources/style.qss refers to them as $names, so the palette,
 canvas and panels cannot drift apart.
 """
+
 from __future__ import annotations
 
 from string import Template
@@ -83,11 +84,19 @@ def style_sheet() -> str:
 def _dark_palette() -> QPalette:
     palette = QPalette()
     roles = {
-        QPalette.Window: "window", QPalette.WindowText: "text", QPalette.Base: "raised",
-        QPalette.AlternateBase: "panel", QPalette.Text: "text", QPalette.Button: "raised",
-        QPalette.ButtonText: "text", QPalette.Highlight: "selection",
-        QPalette.HighlightedText: "text", QPalette.ToolTipBase: "raised",
-        QPalette.ToolTipText: "text", QPalette.PlaceholderText: "text_dim", QPalette.Link: "accent",
+        QPalette.Window: "window",
+        QPalette.WindowText: "text",
+        QPalette.Base: "raised",
+        QPalette.AlternateBase: "panel",
+        QPalette.Text: "text",
+        QPalette.Button: "raised",
+        QPalette.ButtonText: "text",
+        QPalette.Highlight: "selection",
+        QPalette.HighlightedText: "text",
+        QPalette.ToolTipBase: "raised",
+        QPalette.ToolTipText: "text",
+        QPalette.PlaceholderText: "text_dim",
+        QPalette.Link: "accent",
     }
     for role, name in roles.items():
         palette.setColor(role, color(name))

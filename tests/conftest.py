@@ -1,4 +1,5 @@
 """Shared fixtures. Qt runs offscreen; nothing here touches the user's settings."""
+
 from __future__ import annotations
 
 import os

@@ -1,12 +1,19 @@
 """Tiny projects and waits shared by the GUI training, plots and runs tests."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from engine.project import Project, save_project
 
-TINY_TRAINING = {"steps": 40, "batch_size": 16, "eval_every": 10, "probe_every": 5, "probe_samples": 4,
-                 "learning_rate": 0.01}
+TINY_TRAINING = {
+    "steps": 40,
+    "batch_size": 16,
+    "eval_every": 10,
+    "probe_every": 5,
+    "probe_samples": 4,
+    "learning_rate": 0.01,
+}
 RUN_TIMEOUT_MS = 60_000
 
 

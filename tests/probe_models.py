@@ -1,4 +1,5 @@
 """Small projects, models and datasets for the probe, inspect and compare tests."""
+
 from __future__ import annotations
 
 import torch
@@ -19,15 +20,21 @@ def chain(doc: GraphDocument, blocks: list[tuple[str, str, dict]]) -> None:
         doc.connect(source, "out", target, doc.node(target).spec.inputs[0].name)
 
 
-def adding_project(cell: str = "LSTM", length: int = 12, hidden: int = 6, n_val: int = 16, n_train: int = 64,
-                   name: str = "probe test", **block) -> Project:
+def adding_project(
+    cell: str = "LSTM",
+    length: int = 12,
+    hidden: int = 6,
+    n_val: int = 16,
+    n_train: int = 64,
+    name: str = "probe test",
+    **block,
+) -> Project:
     """SequenceInput -> `cell` (output last) -> Regression, on the adding problem."""
     data = {"task": "adding", "params": {"length": length, "n_train": n_train, "n_val": n_val}}
     project = Project(data=data, name=name)
     project.refresh_signature()
     params = {"hidden_size": hidden, "output": "last", **block}
-    chain(project.graph, [("sequence", "SequenceInput", {}), ("memory", cell, params),
-                          ("sum", "Regression", {})])
+    chain(project.graph, [("sequence", "SequenceInput", {}), ("memory", cell, params), ("sum", "Regression", {})])
     project.training.update(FAST)
     return project
 
@@ -37,11 +44,16 @@ def stacked_project() -> Project:
     project = adding_project("GRU", hidden=5)
     doc = project.graph
     doc.clear()
-    chain(doc, [("sequence", "SequenceInput", {}),
-                ("encoder", "LSTM", {"hidden_size": 4, "layers": 2, "bidirectional": True}),
-                ("mix", "Linear", {"features": 6}),
-                ("memory", "GRU", {"hidden_size": 5, "output": "last"}),
-                ("sum", "Regression", {})])
+    chain(
+        doc,
+        [
+            ("sequence", "SequenceInput", {}),
+            ("encoder", "LSTM", {"hidden_size": 4, "layers": 2, "bidirectional": True}),
+            ("mix", "Linear", {"features": 6}),
+            ("memory", "GRU", {"hidden_size": 5, "output": "last"}),
+            ("sum", "Regression", {}),
+        ],
+    )
     return project
 
 
@@ -50,9 +62,15 @@ def token_project() -> Project:
     data = {"task": "copy", "params": {"digits": 2, "delay": 2, "symbols": 3, "n_train": 32, "n_val": 8}}
     project = Project(data=data, name="token probe test")
     project.refresh_signature()
-    chain(project.graph, [("chars", "TokenInput", {}), ("embed", "Embedding", {"dim": 3}),
-                          ("memory", "RNN", {"hidden_size": 5, "nonlinearity": "relu"}),
-                          ("next", "TokenPrediction", {})])
+    chain(
+        project.graph,
+        [
+            ("chars", "TokenInput", {}),
+            ("embed", "Embedding", {"dim": 3}),
+            ("memory", "RNN", {"hidden_size": 5, "nonlinearity": "relu"}),
+            ("next", "TokenPrediction", {}),
+        ],
+    )
     project.training.update(FAST)
     return project
 

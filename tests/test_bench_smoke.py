@@ -3,6 +3,7 @@
 A smoke test only: the quick sizes make the figures meaningless, so nothing here looks at
 a timing. It guards the benchmarks against engine API changes.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,14 @@ EXPECTED_KEYS = {
 
 def test_quick_bench_runs_and_writes_results(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    completed = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path), *ENGINE, *QUICK_GUI],
-                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path), *ENGINE, *QUICK_GUI],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     for name in ENGINE + QUICK_GUI:
         content = json.loads((tmp_path / f"{name}.json").read_text())

@@ -1,4 +1,5 @@
 """The command line: train, validate, summary; errors are one line, not a traceback."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,9 @@ EXAMPLE = ROOT / "projects" / "adding_gru.rsproj"
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "main.py", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "main.py", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_train_prints_progress_metrics_and_run_folder(tmp_path):

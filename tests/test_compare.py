@@ -1,4 +1,5 @@
 """Cell comparison: the same project trained with RNN, LSTM and GRU cells, tabulated."""
+
 from __future__ import annotations
 
 import csv
@@ -7,12 +8,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from probe_models import adding_project, chain, stacked_project
 
-from engine.compare import (CompareError, compare_cells, matched_hidden_sizes, parameter_count, parse_cells,
-                            results_table, steps_to_target, variant_project)
+from engine.compare import (
+    CompareError,
+    compare_cells,
+    matched_hidden_sizes,
+    parameter_count,
+    parse_cells,
+    results_table,
+    steps_to_target,
+    variant_project,
+)
 from engine.project import load_project, save_project
 from engine.training import RunControl
-from probe_models import adding_project, chain, stacked_project
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "projects" / "adding_compare.rsproj"
@@ -68,8 +77,15 @@ def test_steps_to_target():
 def test_compare_trains_every_variant_and_writes_a_table(tmp_path):
     project = adding_project("GRU", hidden=4)
     events = []
-    comparison = compare_cells(project, ["RNN", "LSTM", "GRU"], match_params=True, steps=6, target_loss=10.0,
-                               out_dir=tmp_path / "out", on_event=events.append)
+    comparison = compare_cells(
+        project,
+        ["RNN", "LSTM", "GRU"],
+        match_params=True,
+        steps=6,
+        target_loss=10.0,
+        out_dir=tmp_path / "out",
+        on_event=events.append,
+    )
     cells = [r.cell for r in comparison.results]
     assert cells == ["RNN", "LSTM", "GRU"] and all(r.status == "finished" for r in comparison.results)
     assert [e["cell"] for e in events if e["type"] == "variant"] == cells
@@ -100,8 +116,14 @@ def test_stop_ends_the_comparison(tmp_path):
         if event["type"] == "variant_done":
             control.stop()
 
-    comparison = compare_cells(adding_project(hidden=3), ["LSTM", "GRU"], steps=3, out_dir=tmp_path,
-                               on_event=stop_after_first_variant, control=control)
+    comparison = compare_cells(
+        adding_project(hidden=3),
+        ["LSTM", "GRU"],
+        steps=3,
+        out_dir=tmp_path,
+        on_event=stop_after_first_variant,
+        control=control,
+    )
     assert [r.cell for r in comparison.results] == ["LSTM"]
     assert len(list(csv.DictReader(open(comparison.csv_path)))) == 1
 
@@ -115,22 +137,36 @@ def test_a_project_without_recurrent_blocks(tmp_path):
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "main.py", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "main.py", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_main_py_compare(tmp_path):
     project = adding_project("LSTM", hidden=4, name="tiny compare")
     path = save_project(project, tmp_path / "tiny.rsproj")
-    result = run("compare", path, "--cells", "rnn,gru", "--match-params", "--steps", "4", "--target-loss", "5",
-                 "--out", tmp_path / "out")
+    result = run(
+        "compare",
+        path,
+        "--cells",
+        "rnn,gru",
+        "--match-params",
+        "--steps",
+        "4",
+        "--target-loss",
+        "5",
+        "--out",
+        tmp_path / "out",
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split()[:3] == ["cell", "hidden", "size"] and lines[2].startswith("RNN")
     assert lines[3].startswith("GRU") and "finished" in lines[3]
     assert (tmp_path / "out" / "comparison.csv").exists()
     assert "[1/2] RNN: hidden size" in result.stderr and "4/4" in result.stderr
-    assert run("compare", path, "--steps", "0").stderr == "error: the number of training steps must be at least 1; got 0\n"
+    assert (
+        run("compare", path, "--steps", "0").stderr == "error: the number of training steps must be at least 1; got 0\n"
+    )
     bad = run("compare", path, "--cells", "lstm,cnn")
     assert bad.returncode == 2 and bad.stderr.startswith("error: --cells") and "Traceback" not in bad.stderr
 

@@ -1,11 +1,12 @@
 """The compiler: stable names, refusal of invalid graphs, parity with hand-written PyTorch."""
+
 from __future__ import annotations
 
 import pytest
 import torch
+from conftest import FakeSignature, make_chain
 from torch import nn
 
-from conftest import FakeSignature, make_chain
 from engine.compiler import CompileError, compile_graph
 from engine.graph import GraphDocument
 
@@ -22,9 +23,16 @@ def branching_graph():
     doc.add_node("Activation", {"function": "Tanh"}, node_id="act")
     doc.add_node("MeanOverTime", node_id="pool")
     doc.add_node("Regression", node_id="head")
-    for source, target, port in [("x", "encoder", "in"), ("encoder", "proj", "in"), ("encoder", "norm", "in"),
-                                 ("proj", "residual", "a"), ("norm", "residual", "b"),
-                                 ("residual", "act", "in"), ("act", "pool", "in"), ("pool", "head", "in")]:
+    for source, target, port in [
+        ("x", "encoder", "in"),
+        ("encoder", "proj", "in"),
+        ("encoder", "norm", "in"),
+        ("proj", "residual", "a"),
+        ("norm", "residual", "b"),
+        ("residual", "act", "in"),
+        ("act", "pool", "in"),
+        ("pool", "head", "in"),
+    ]:
         doc.connect(source, "out", target, port)
     return doc
 
@@ -38,7 +46,7 @@ class HandWritten(nn.Module):
         self.head = nn.Linear(10, 2)
 
     def forward(self, x):
-        h, _ = self.encoder(x)                                  # (B, T, 10)
+        h, _ = self.encoder(x)  # (B, T, 10)
         return self.head(torch.tanh(self.proj(h) + self.norm(h)).mean(dim=1))
 
 
@@ -47,7 +55,7 @@ def test_compiled_model_matches_hand_written_pytorch_in_outputs_and_gradients():
     torch.manual_seed(0)
     compiled = compile_graph(doc, doc.data)
     reference = HandWritten()
-    reference.load_state_dict(compiled.state_dict())          # same keys, by construction
+    reference.load_state_dict(compiled.state_dict())  # same keys, by construction
     x, y = torch.randn(4, 9, 3), torch.randn(4, 2)
     out_compiled, out_reference = compiled(x), reference(x)
     assert torch.equal(out_compiled, out_reference)
@@ -60,8 +68,7 @@ def test_compiled_model_matches_hand_written_pytorch_in_outputs_and_gradients():
 def test_state_dict_keys_are_named_by_node_id():
     doc = branching_graph()
     keys = set(compile_graph(doc, doc.data).state_dict())
-    assert {"encoder.weight_ih_l0", "encoder.weight_hh_l1_reverse", "proj.weight", "norm.bias",
-            "head.weight"} <= keys
+    assert {"encoder.weight_ih_l0", "encoder.weight_hh_l1_reverse", "proj.weight", "norm.bias", "head.weight"} <= keys
 
 
 def test_forward_all_returns_every_node_output():
@@ -91,8 +98,9 @@ def test_blocks_off_the_head_path_are_not_built():
 
 def test_token_model_compiles_and_scores_per_step():
     doc = GraphDocument()
-    doc.data = FakeSignature(input_kind="tokens", features=None, vocab_size=7, length=6,
-                             target_kind="tokens", n_outputs=7, metric="accuracy")
+    doc.data = FakeSignature(
+        input_kind="tokens", features=None, vocab_size=7, length=6, target_kind="tokens", n_outputs=7, metric="accuracy"
+    )
     make_chain(doc, "TokenInput", ("Embedding", {"dim": 4}), ("GRU", {"hidden_size": 8}), "TokenPrediction")
     model = compile_graph(doc, doc.data)
     x = torch.randint(0, 7, (3, 6))

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from engine.data import (
     TASKS,
     DataError,
-    DataSignature,
     Dataset,
+    DataSignature,
     csv_preview,
     default_settings,
     describe,
@@ -178,8 +178,7 @@ def test_data_package_imports_no_gui_toolkit():
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
             names = [a.name for a in getattr(node, "names", [])] + [getattr(node, "module", "")]
             assert not any(
-                (name or "").split(".")[0] in {"PySide6", "PyQt5", "PyQt6", "pyqtgraph", "gui"}
-                for name in names
+                (name or "").split(".")[0] in {"PySide6", "PyQt5", "PyQt6", "pyqtgraph", "gui"} for name in names
             ), source
 
 
@@ -327,8 +326,12 @@ def test_csv_interpolate_fills_gaps_linearly_and_drop_removes_rows(tmp_path):
 def test_csv_missing_everywhere_cannot_be_interpolated(tmp_path):
     write(tmp_path / "m.csv", "a,b\n,1\n,2\n,3\n")
     with pytest.raises(DataError, match="'a'.*no values"):
-        describe({"task": "csv", "params": {"path": str(tmp_path / "m.csv"), "inputs": ["a"],
-                                             "target": "b", "missing": "interpolate"}})
+        describe(
+            {
+                "task": "csv",
+                "params": {"path": str(tmp_path / "m.csv"), "inputs": ["a"], "target": "b", "missing": "interpolate"},
+            }
+        )
 
 
 @pytest.mark.parametrize(
@@ -407,8 +410,9 @@ def test_csv_preview_shows_header_and_first_rows(tmp_path):
 def test_text_file_windows_vocabulary_and_split(tmp_path):
     text = "abcdefghij" * 20  # 200 characters
     path = write(tmp_path / "t.txt", text)
-    ds = load_dataset({"task": "text", "params": {"path": "t.txt", "length": 9, "stride": 5,
-                                                  "split": 0.25}}, base_dir=tmp_path)
+    ds = load_dataset(
+        {"task": "text", "params": {"path": "t.txt", "length": 9, "stride": 5, "split": 0.25}}, base_dir=tmp_path
+    )
     assert ds.vocabulary == list("abcdefghij") and ds.signature.vocab_size == 10
     assert torch.equal(ds.y_train[:, :-1], ds.x_train[:, 1:])
     assert len(ds.x_train) == (150 - 10) // 5 + 1 and len(ds.x_val) == (50 - 10) // 5 + 1

@@ -3,6 +3,7 @@
 The budgets are the projects' own settings; each trains in seconds to tens of seconds on
 2 CPU cores. The thresholds are the claims the README makes about each example.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,11 +18,11 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "projects"
 
 # project -> (check on the final summary, what the README says it shows)
 CLAIMS = {
-    "adding_gru": lambda s: s["val_loss"] < 0.01,                   # mean predictor: 0.167
+    "adding_gru": lambda s: s["val_loss"] < 0.01,  # mean predictor: 0.167
     "adding_lstm": lambda s: s["val_loss"] < 0.02,
-    "adding_rnn": lambda s: s["val_loss"] > 0.05,                   # fails to learn it in the same budget
+    "adding_rnn": lambda s: s["val_loss"] > 0.05,  # fails to learn it in the same budget
     "sine_lstm": lambda s: s["val_loss"] < 0.1 * s["baseline_loss"],
-    "sensor_anomaly_gru": lambda s: s["metric"] > 0.75,            # chance: 0.5
+    "sensor_anomaly_gru": lambda s: s["metric"] > 0.75,  # chance: 0.5
     "char_lm_gru": lambda s: s["val_loss"] < 0.3 * s["baseline_loss"],  # unigram model
 }
 

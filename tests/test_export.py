@@ -1,5 +1,6 @@
 """Export: generated source is valid, loads the compiled model's weights and reproduces it;
 weights and ONNX files are written atomically; a missing onnx package is reported."""
+
 from __future__ import annotations
 
 import ast
@@ -13,13 +14,12 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import FakeSignature, make_chain
 from safetensors.torch import load_file
 
-from conftest import FakeSignature, make_chain
 from engine.blocks import CATALOGUE
 from engine.compiler import compile_graph
-from engine.export import (MISSING_ONNX, ExportError, export_onnx, export_weights, generate_source,
-                           save_source)
+from engine.export import MISSING_ONNX, ExportError, export_onnx, export_weights, generate_source, save_source
 from engine.export.files import replacing
 from engine.export.source import _RENDER
 from engine.graph import GraphDocument
@@ -36,26 +36,42 @@ onnx_export = importlib.import_module("engine.export.onnx")
 def bidirectional_lstm():
     data = FakeSignature(features=3, length=12, n_outputs=2)
     doc = GraphDocument()
-    make_chain(doc, "SequenceInput",
-               ("LSTM", {"hidden_size": 8, "layers": 2, "bidirectional": True, "dropout": 0.1, "output": "last"}),
-               ("Regression", {"loss": "l1"}))
+    make_chain(
+        doc,
+        "SequenceInput",
+        ("LSTM", {"hidden_size": 8, "layers": 2, "bidirectional": True, "dropout": 0.1, "output": "last"}),
+        ("Regression", {"loss": "l1"}),
+    )
     return doc, data
 
 
 def gru_classifier():
     data = FakeSignature(features=4, length=10, target_kind="classification", n_outputs=5)
     doc = GraphDocument()
-    make_chain(doc, "SequenceInput", ("GRU", {"hidden_size": 6}), ("Linear", {"features": 7}),
-               ("Activation", {"function": "GELU"}), "MeanOverTime", "Classification")
+    make_chain(
+        doc,
+        "SequenceInput",
+        ("GRU", {"hidden_size": 6}),
+        ("Linear", {"features": 7}),
+        ("Activation", {"function": "GELU"}),
+        "MeanOverTime",
+        "Classification",
+    )
     return doc, data
 
 
 def token_rnn():
-    data = FakeSignature(input_kind="tokens", features=None, vocab_size=11, length=9,
-                         target_kind="tokens", n_outputs=11)
+    data = FakeSignature(
+        input_kind="tokens", features=None, vocab_size=11, length=9, target_kind="tokens", n_outputs=11
+    )
     doc = GraphDocument()
-    make_chain(doc, "TokenInput", ("Embedding", {"dim": 5}),
-               ("RNN", {"hidden_size": 6, "nonlinearity": "relu", "layers": 2}), "TokenPrediction")
+    make_chain(
+        doc,
+        "TokenInput",
+        ("Embedding", {"dim": 5}),
+        ("RNN", {"hidden_size": 6, "nonlinearity": "relu", "layers": 2}),
+        "TokenPrediction",
+    )
     return doc, data
 
 
@@ -65,15 +81,31 @@ def residual_branches():
     data = FakeSignature(features=3, length=8, n_outputs=1)
     doc = GraphDocument()
     for type_name, params, node_id in [
-            ("SequenceInput", {}, "x"), ("Linear", {"features": 6, "bias": False}, "proj"),
-            ("LSTM", {"hidden_size": 6}, "lstm"), ("Add", {}, "res"), ("LayerNorm", {}, "norm"),
-            ("Dropout", {"rate": 0.3}, "drop"), ("Concat", {}, "both"), ("LastStep", {}, "last"),
-            ("Regression", {}, "head"), ("GRU", {}, "unused")]:
+        ("SequenceInput", {}, "x"),
+        ("Linear", {"features": 6, "bias": False}, "proj"),
+        ("LSTM", {"hidden_size": 6}, "lstm"),
+        ("Add", {}, "res"),
+        ("LayerNorm", {}, "norm"),
+        ("Dropout", {"rate": 0.3}, "drop"),
+        ("Concat", {}, "both"),
+        ("LastStep", {}, "last"),
+        ("Regression", {}, "head"),
+        ("GRU", {}, "unused"),
+    ]:
         doc.add_node(type_name, params, node_id=node_id)
-    for source, target, port in [("x", "proj", "in"), ("proj", "lstm", "in"), ("proj", "res", "a"),
-                                 ("lstm", "res", "b"), ("res", "norm", "in"), ("norm", "drop", "in"),
-                                 ("drop", "both", "a"), ("proj", "both", "b"), ("both", "last", "in"),
-                                 ("last", "head", "in"), ("x", "unused", "in")]:
+    for source, target, port in [
+        ("x", "proj", "in"),
+        ("proj", "lstm", "in"),
+        ("proj", "res", "a"),
+        ("lstm", "res", "b"),
+        ("res", "norm", "in"),
+        ("norm", "drop", "in"),
+        ("drop", "both", "a"),
+        ("proj", "both", "b"),
+        ("both", "last", "in"),
+        ("last", "head", "in"),
+        ("x", "unused", "in"),
+    ]:
         doc.connect(source, "out", target, port)
     return doc, data
 
@@ -82,8 +114,11 @@ def shadowing_names():
     """Blocks named like what the generated code uses itself: torch, nn, h_n."""
     data = FakeSignature(features=2, length=6, n_outputs=1)
     doc = GraphDocument()
-    for type_name, params, node_id in [("SequenceInput", {}, "nn"), ("GRU", {"output": "last"}, "h_n"),
-                                       ("Regression", {}, "torch")]:
+    for type_name, params, node_id in [
+        ("SequenceInput", {}, "nn"),
+        ("GRU", {"output": "last"}, "h_n"),
+        ("Regression", {}, "torch"),
+    ]:
         doc.add_node(type_name, params, node_id=node_id)
     doc.connect("nn", "out", "h_n", "in")
     doc.connect("h_n", "out", "torch", "in")
@@ -94,8 +129,13 @@ def two_inputs():
     """Two input blocks: both receive the same data, as in the compiled model."""
     data = FakeSignature(features=2, length=5, n_outputs=1)
     doc = GraphDocument()
-    for type_name, params, node_id in [("SequenceInput", {}, "a"), ("SequenceInput", {}, "b"), ("Concat", {}, "ab"),
-                                       ("MeanOverTime", {}, "pool"), ("Regression", {}, "head")]:
+    for type_name, params, node_id in [
+        ("SequenceInput", {}, "a"),
+        ("SequenceInput", {}, "b"),
+        ("Concat", {}, "ab"),
+        ("MeanOverTime", {}, "pool"),
+        ("Regression", {}, "head"),
+    ]:
         doc.add_node(type_name, params, node_id=node_id)
     for source, target, port in [("a", "ab", "a"), ("b", "ab", "b"), ("ab", "pool", "in"), ("pool", "head", "in")]:
         doc.connect(source, "out", target, port)
@@ -160,8 +200,9 @@ def test_every_example_project_exports_to_equivalent_source(path, tmp_path):
 
 
 def test_trained_run_weights_load_into_generated_source_and_reproduce_the_model(tmp_path):
-    result = train(load_project(ROOT / "projects" / "adding_gru.rsproj"), steps=3, runs_dir=tmp_path,
-                   overrides={"probe_every": 0})
+    result = train(
+        load_project(ROOT / "projects" / "adding_gru.rsproj"), steps=3, runs_dir=tmp_path, overrides={"probe_every": 0}
+    )
     run = load_run(result.run_dir)
     data = run.project.signature()
     compiled = compile_graph(run.project.graph, data)
@@ -176,8 +217,9 @@ def test_generated_source_imports_only_torch_and_uses_every_import(make_graph):
     source = generate_source(*make_graph())
     tree = ast.parse(source)
     imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
-    modules = {node.module if isinstance(node, ast.ImportFrom) else alias.name
-               for node in imports for alias in node.names}
+    modules = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name for node in imports for alias in node.names
+    }
     bound = {alias.asname or alias.name for node in imports for alias in node.names}
     used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     assert modules == {"torch"}
@@ -187,8 +229,7 @@ def test_generated_source_imports_only_torch_and_uses_every_import(make_graph):
 
 def test_forward_is_written_step_by_step_with_shapes_and_plain_modules():
     source = generate_source(*bidirectional_lstm())
-    assert ("self.lstm_1 = nn.LSTM(input_size=3, hidden_size=8, num_layers=2, batch_first=True,"
-            in source)
+    assert "self.lstm_1 = nn.LSTM(input_size=3, hidden_size=8, num_layers=2, batch_first=True," in source
     assert "_, (h_n, _) = self.lstm_1(sequence_input_1)  # h_n: (4, B, 8)" in source
     assert "lstm_1 = torch.cat([h_n[-2], h_n[-1]], dim=-1)  # (B, 16)" in source
     assert "return nn.functional.l1_loss(prediction, target)" in source
@@ -210,11 +251,13 @@ def test_the_same_graph_gives_the_same_text():
 
 
 def test_generating_source_needs_no_torch():
-    code = ("import sys, engine.export\n"
-            "from engine.project import load_project\n"
-            "p = load_project('projects/char_lm_gru.rsproj')\n"
-            "engine.export.generate_source(p, p.signature())\n"
-            "sys.exit(1 if 'torch' in sys.modules else 0)")
+    code = (
+        "import sys, engine.export\n"
+        "from engine.project import load_project\n"
+        "p = load_project('projects/char_lm_gru.rsproj')\n"
+        "engine.export.generate_source(p, p.signature())\n"
+        "sys.exit(1 if 'torch' in sys.modules else 0)"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, "torch was imported: " + result.stderr
 

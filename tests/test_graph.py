@@ -1,11 +1,20 @@
 """The graph document: edits, typed refusals, events, validation diagnostics."""
+
 from __future__ import annotations
 
 import pytest
-
 from conftest import FakeSignature, make_chain
-from engine.graph import (CycleError, GraphDocument, InvalidNameError, OccupiedInputError, ParamError,
-                          PortKindError, ShapeMismatchError, UnknownPortError)
+
+from engine.graph import (
+    CycleError,
+    GraphDocument,
+    InvalidNameError,
+    OccupiedInputError,
+    ParamError,
+    PortKindError,
+    ShapeMismatchError,
+    UnknownPortError,
+)
 from engine.validation import validate
 
 
@@ -37,8 +46,15 @@ def test_events_announce_every_edit(doc):
     doc.set_param(b, "hidden_size", 3)
     doc.move_node(b, (5, 6))
     doc.remove_node(a)
-    assert seen == ["node_added", "node_added", "edge_added", "node_changed", "node_moved", "edge_removed",
-                    "node_removed"]
+    assert seen == [
+        "node_added",
+        "node_added",
+        "edge_added",
+        "node_changed",
+        "node_moved",
+        "edge_removed",
+        "node_removed",
+    ]
 
 
 def test_refusals_are_typed_and_leave_the_document_unchanged(doc):
@@ -56,7 +72,7 @@ def test_refusals_are_typed_and_leave_the_document_unchanged(doc):
         doc.connect(a, "nope", lstm, "in")
     pool = doc.add_node("LastStep").id
     with pytest.raises(PortKindError, match="takes a sequence"):
-        doc.connect(lstm, "out", pool, "in")   # the LSTM emits its last state: a vector
+        doc.connect(lstm, "out", pool, "in")  # the LSTM emits its last state: a vector
     tokens = doc.add_node("Embedding").id
     with pytest.raises(PortKindError, match="takes tokens"):
         doc.connect(a, "out", tokens, "tokens")
@@ -125,8 +141,9 @@ def test_parameter_change_that_breaks_downstream_is_reported(doc, regression_dat
 def test_head_that_does_not_fit_the_data(doc):
     make_chain(doc, "SequenceInput", ("GRU", {"output": "last"}), "Classification")
     analysis = validate(doc, FakeSignature(target_kind="regression"))
-    assert any("Classification" in m and "regression of 1 value" in m and "Regression head" in m
-               for m in messages(analysis))
+    assert any(
+        "Classification" in m and "regression of 1 value" in m and "Regression head" in m for m in messages(analysis)
+    )
     classes = validate(doc, FakeSignature(target_kind="classification", n_outputs=3))
     assert classes.ok
 
@@ -140,9 +157,16 @@ def test_input_block_that_does_not_fit_the_data(doc):
 def test_cycles_and_double_inputs_from_a_file_are_diagnosed(regression_data):
     doc = GraphDocument()
     edges = [("x", "a", "in"), ("a", "b", "a"), ("b", "a", "in"), ("x", "b", "b")]
-    doc.load({"nodes": [{"id": "x", "type": "SequenceInput"}, {"id": "a", "type": "Linear"},
-                        {"id": "b", "type": "Concat"}],
-              "edges": [{"source": s, "source_port": "out", "target": t, "target_port": p} for s, t, p in edges]})
+    doc.load(
+        {
+            "nodes": [
+                {"id": "x", "type": "SequenceInput"},
+                {"id": "a", "type": "Linear"},
+                {"id": "b", "type": "Concat"},
+            ],
+            "edges": [{"source": s, "source_port": "out", "target": t, "target_port": p} for s, t, p in edges],
+        }
+    )
     text = "\n".join(messages(validate(doc, regression_data)))
     assert "cycle" in text
     assert "input 'in' receives 2 connections" in text

@@ -1,4 +1,5 @@
 """The canvas driven like a user would: palette drops, wire drags, refusals, selection edits."""
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,9 @@ def test_a_foreign_drop_is_ignored(window):
     doc = _open(window, small_project())
     mime = QMimeData()
     mime.setText("LSTM")
-    QApplication.sendEvent(window.view.viewport(), QDropEvent(QPointF(50, 50), Qt.CopyAction, mime,
-                                                              Qt.LeftButton, Qt.NoModifier))
+    QApplication.sendEvent(
+        window.view.viewport(), QDropEvent(QPointF(50, 50), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    )
     assert len(doc) == 3
 
 
@@ -129,7 +131,7 @@ def test_deleting_a_selected_wire_disconnects_it(window):
 def test_nodes_show_name_type_shape_and_parameter_count(window):
     _open(window, small_project())
     item = window.scene.node_item("memory")
-    window.editor.analysis  # validation is pending after the load; run it now
+    _ = window.editor.analysis  # validation is pending after the load; run it now
     assert item.node_id == "memory" and item.spec.type_name == "LSTM"
     assert item.shape_text == "[batch, 16]"
     assert item.param_text == "1,280 parameters"  # 4 gates × 16 × (2 inputs + 16 + 2 biases)
@@ -199,8 +201,11 @@ def test_pasting_foreign_or_broken_clipboard_text_changes_nothing(window):
     doc = _open(window, small_project())
     before = doc.to_dict()
     clipboard = QApplication.clipboard()
-    for text in ("just some text", '{"format": "recurrent-studio-fragment", "nodes": [{"id": "x", '
-                 '"type": "LSTM", "params": {"hidden_size": -4}, "position": [0, 0]}], "edges": []}'):
+    for text in (
+        "just some text",
+        '{"format": "recurrent-studio-fragment", "nodes": [{"id": "x", '
+        '"type": "LSTM", "params": {"hidden_size": -4}, "position": [0, 0]}], "edges": []}',
+    ):
         clipboard.setText(text)
         window.actions.paste.trigger()
         assert doc.to_dict() == before
@@ -212,7 +217,8 @@ def test_pasting_blocks_with_unusable_names_gives_them_free_ones(window):
         '{"format": "recurrent-studio-fragment", "edges": [{"source": "forward", "source_port": "out", '
         '"target": "9x", "target_port": "in"}], "nodes": ['
         '{"id": "forward", "type": "LSTM", "params": {"output": "last"}, "position": [0, 300]}, '
-        '{"id": "9x", "type": "Linear", "params": {}, "position": [300, 300]}]}')
+        '{"id": "9x", "type": "Linear", "params": {}, "position": [300, 300]}]}'
+    )
     added = window.editor.paste()
     assert len(added) == 2 and all(doc.has_node(node_id) for node_id in added)
     assert Edge(added[0], "out", added[1], "in") in doc.edges()

@@ -1,5 +1,6 @@
 """Project files in the window: save and reopen, broken files, unsaved-work prompts,
 crash recovery, recent files and what the window remembers between starts."""
+
 from __future__ import annotations
 
 import json
@@ -46,11 +47,23 @@ def test_save_close_and_reopen_gives_the_same_graph(window, qtbot, tmp_path, sav
     assert reopened.settings.recent_files()[0] == save_dialog.resolve()
 
 
-@pytest.mark.parametrize("content, words", [
-    ("{not json", "is not valid JSON"),
-    (json.dumps({"format": "recurrent-studio-project", "version": 1, "data": {"task": "adding"},
-                 "graph": {"nodes": [{"id": "x", "type": "NoSuchBlock"}], "edges": []}}), "NoSuchBlock"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("{not json", "is not valid JSON"),
+        (
+            json.dumps(
+                {
+                    "format": "recurrent-studio-project",
+                    "version": 1,
+                    "data": {"task": "adding"},
+                    "graph": {"nodes": [{"id": "x", "type": "NoSuchBlock"}], "edges": []},
+                }
+            ),
+            "NoSuchBlock",
+        ),
+    ],
+)
 def test_a_broken_file_shows_the_engine_message_and_keeps_the_current_work(window, tmp_path, dialogs, content, words):
     window.editor.set_project(small_project())
     window.editor.add_block("Linear", (0.0, 300.0))

@@ -1,5 +1,6 @@
 """The inspector edits what is selected: parameters change shapes downstream; with nothing
 selected it edits the project's data (with file previews) and training settings."""
+
 from __future__ import annotations
 
 import os
@@ -17,9 +18,15 @@ def chain_project() -> Project:
     """input → memory (LSTM over the whole sequence) → norm → last → head."""
     project = Project(data={"task": "adding", "params": {"length": 20}})
     doc = project.graph
-    for index, (node_id, type_name, params) in enumerate([
-            ("input", "SequenceInput", {}), ("memory", "LSTM", {"hidden_size": 16}), ("norm", "LayerNorm", {}),
-            ("last", "LastStep", {}), ("head", "Regression", {})]):
+    for index, (node_id, type_name, params) in enumerate(
+        [
+            ("input", "SequenceInput", {}),
+            ("memory", "LSTM", {"hidden_size": 16}),
+            ("norm", "LayerNorm", {}),
+            ("last", "LastStep", {}),
+            ("head", "Regression", {}),
+        ]
+    ):
         doc.add_node(type_name, params, (index * 260.0, 0.0), node_id)
     for source, target in [("input", "memory"), ("memory", "norm"), ("norm", "last"), ("last", "head")]:
         doc.connect(source, "out", target, "in")
@@ -119,8 +126,9 @@ def test_a_text_task_previews_lines_and_a_missing_file_says_so(window, qtbot):
     path.line.editingFinished.emit()
     assert "Cannot find" in form.preview_text.toPlainText()
     assert "Cannot find" in form.signature.text()
-    assert any("data settings" == window.problems.topLevelItem(i).text(0)
-               for i in range(window.problems.topLevelItemCount()))
+    assert any(
+        "data settings" == window.problems.topLevelItem(i).text(0) for i in range(window.problems.topLevelItemCount())
+    )
 
 
 def test_training_settings_are_edited_with_the_schema_widgets(window, qtbot):

@@ -1,5 +1,6 @@
 """The plot docks, driven through their model: a RunData fed with real engine events, a
 RunView whose tick redraws them. No training process here (see test_gui_training.py)."""
+
 from __future__ import annotations
 
 import os
@@ -8,14 +9,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from gui_run_helpers import tiny_project  # noqa: E402
 from PySide6.QtCore import QPointF  # noqa: E402
-from PySide6.QtWidgets import QWidget, QVBoxLayout  # noqa: E402
+from PySide6.QtWidgets import QVBoxLayout, QWidget  # noqa: E402
 
 from engine.compiler import compile_graph  # noqa: E402
 from engine.data import load_dataset  # noqa: E402
 from engine.predictions import predictions  # noqa: E402
 from engine.project import load_project  # noqa: E402
 from engine.training import train  # noqa: E402
+from gui.paths import EXAMPLES  # noqa: E402
 from gui.plots.gates_dock import GatesPanel  # noqa: E402
 from gui.plots.gradient_dock import GradientPanel  # noqa: E402
 from gui.plots.hidden_dock import HiddenStatePanel  # noqa: E402
@@ -23,8 +26,6 @@ from gui.plots.loss_dock import LossPanel  # noqa: E402
 from gui.plots.predictions_dock import PredictionsPanel  # noqa: E402
 from gui.plots.run_data import LossSeries, RunData  # noqa: E402
 from gui.plots.run_view import RunView  # noqa: E402
-from gui.paths import EXAMPLES  # noqa: E402
-from gui_run_helpers import tiny_project  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def fed(events) -> RunData:
     data = RunData(title="tiny", loss_name="loss (MSE)", live=True)
     steps = [e for e in events if e["type"] == "step"]
     for start in range(0, len(steps), 7):
-        chunk = steps[start:start + 7]
+        chunk = steps[start : start + 7]
         data.add_steps(*(np.array([e[k] for e in chunk]) for k in ("step", "loss", "grad_norm")))
     for event in events:
         data.add_event(event)
@@ -52,8 +53,13 @@ def panels(qtbot):
     host = QWidget()
     view = RunView(host)
     host.resize(900, 1400)
-    made = {"loss": LossPanel(view), "gates": GatesPanel(view), "hidden": HiddenStatePanel(view),
-            "gradient": GradientPanel(view), "predictions": PredictionsPanel(view)}
+    made = {
+        "loss": LossPanel(view),
+        "gates": GatesPanel(view),
+        "hidden": HiddenStatePanel(view),
+        "gradient": GradientPanel(view),
+        "predictions": PredictionsPanel(view),
+    }
     layout = QVBoxLayout(host)
     for panel in made.values():
         layout.addWidget(panel)
@@ -143,7 +149,7 @@ def test_log_scale_overlays_and_the_hover_read_out(qtbot, panels, events):
 def test_the_canvas_selection_chooses_the_block(qtbot, panels, events):
     view = panels["view"]
     view.show(fed(events))
-    view.follow_canvas(["sum"])       # not a recurrent block: nothing changes
+    view.follow_canvas(["sum"])  # not a recurrent block: nothing changes
     assert view.block_id is None
     view.follow_canvas(["memory"])
     assert view.block_id == "memory"

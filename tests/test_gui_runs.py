@@ -1,6 +1,7 @@
 """Runs in the window: the run list, opening a run trained headless and replaying its probes
 with the slider, overlaying losses, predictions from saved weights, a small comparison in a
 real training process, and the code view."""
+
 from __future__ import annotations
 
 import os
@@ -11,6 +12,7 @@ import csv  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from gui_run_helpers import RUN_TIMEOUT_MS, open_in_window, tiny_project  # noqa: E402
 from PySide6.QtCore import QStandardPaths, Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QImage  # noqa: E402
 
@@ -21,7 +23,6 @@ from gui.code_view import CodeViewDialog  # noqa: E402
 from gui.compare_dialog import CompareDialog  # noqa: E402
 from gui.runs.replay import run_label  # noqa: E402
 from gui.testing import dialogs, window  # noqa: E402,F401
-from gui_run_helpers import RUN_TIMEOUT_MS, open_in_window, tiny_project  # noqa: E402
 
 QStandardPaths.setTestModeEnabled(True)
 

@@ -1,5 +1,6 @@
 """Training from the window in a real spawned process: the live plots fill, pause and resume,
 stop, a killed process is reported with the window alive, closing asks and stops cleanly."""
+
 from __future__ import annotations
 
 import os
@@ -11,12 +12,12 @@ import signal  # noqa: E402
 import time  # noqa: E402
 
 import pytest  # noqa: E402
+from gui_run_helpers import RUN_TIMEOUT_MS, finish_runs, open_in_window, tiny_project  # noqa: E402
 from PySide6.QtCore import QStandardPaths  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from engine.runs import list_runs  # noqa: E402
 from gui.testing import dialogs, window  # noqa: E402,F401
-from gui_run_helpers import RUN_TIMEOUT_MS, finish_runs, open_in_window, tiny_project  # noqa: E402
 
 QStandardPaths.setTestModeEnabled(True)
 LONG_RUN = {"steps": 1_000_000, "eval_every": 50, "probe_every": 50}
@@ -61,11 +62,11 @@ def test_a_run_started_from_the_window_fills_every_live_plot(window, trainer, qt
     assert trainer.session.data.status == "finished" and trainer.session.data.last_step == 40
     steps, losses = panels["loss"].raw.getData()
     assert points(panels["loss"].raw) == 40 and steps[-1] == 40 and all(loss > 0 for loss in losses)
-    assert len(panels["loss"].validation.getData()[0]) == 5          # steps 0, 10, 20, 30, 40
-    assert panels["gates"].image.image.shape == (8, 10)             # units × time
+    assert len(panels["loss"].validation.getData()[0]) == 5  # steps 0, 10, 20, 30, 40
+    assert panels["gates"].image.image.shape == (8, 10)  # units × time
     assert len(panels["gates"].mean_curves["forget"].getData()[1]) == 10
-    assert len(panels["gates"].low.getData()[0]) == 9                # a probe every 5 steps, and at 0
-    assert len(panels["hidden"].points.data) == 3 * 10               # 3 samples shown × 10 steps
+    assert len(panels["gates"].low.getData()[0]) == 9  # a probe every 5 steps, and at 0
+    assert len(panels["hidden"].points.data) == 3 * 10  # 3 samples shown × 10 steps
     assert len(panels["gradient"].current.getData()[1]) == 10
     assert run_summary(tmp_path)["status"] == "finished"
     assert "finished" in trainer.controls.progress.text()

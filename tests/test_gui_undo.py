@@ -1,5 +1,6 @@
 """Every kind of edit undoes to exactly the document it started from, and redoes to exactly
 the document it made (serialised project files compared)."""
+
 from __future__ import annotations
 
 import os
@@ -10,8 +11,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QPointF  # noqa: E402
 
 from engine.graph import Edge  # noqa: E402
-from gui.testing import (dialogs, drop_block, mouse_drag, port_position, small_project, snapshot,  # noqa: E402,F401
-                         window)
+from gui.testing import dialogs, drop_block, mouse_drag, port_position, small_project, snapshot, window  # noqa: E402,F401
 
 
 def add_by_drop(window):
@@ -71,8 +71,20 @@ def change_training(window):
     window.editor.set_training_setting("learning_rate", 0.01)
 
 
-EDITS = [add_by_drop, remove, connect, disconnect_by_drag, move, change_param, paste, duplicate, auto_layout,
-         rename, change_data, change_training]
+EDITS = [
+    add_by_drop,
+    remove,
+    connect,
+    disconnect_by_drag,
+    move,
+    change_param,
+    paste,
+    duplicate,
+    auto_layout,
+    rename,
+    change_data,
+    change_training,
+]
 
 
 @pytest.mark.parametrize("edit", EDITS, ids=[edit.__name__ for edit in EDITS])

@@ -1,5 +1,6 @@
 """The window as a whole: menus and shortcuts, the palette, the problems panel, the hooks
 later features plug into, start-up imports, and speed on a large graph."""
+
 from __future__ import annotations
 
 import os
@@ -27,16 +28,27 @@ def _menu_texts(menu):
 
 
 def test_menus_hold_what_desktop_users_expect(window):
-    assert _menu_texts(window.menus.file) == ["New", "Open…", "Open Recent", "Open Example", "Save", "Save As…",
-                                              "Quit"]
-    assert _menu_texts(window.menus.edit) == ["Undo", "Redo", "Cut", "Copy", "Paste", "Duplicate", "Delete",
-                                              "Select All"]
+    assert _menu_texts(window.menus.file) == ["New", "Open…", "Open Recent", "Open Example", "Save", "Save As…", "Quit"]
+    assert _menu_texts(window.menus.edit) == [
+        "Undo",
+        "Redo",
+        "Cut",
+        "Copy",
+        "Paste",
+        "Duplicate",
+        "Delete",
+        "Select All",
+    ]
     assert {"Fit to View", "Reset Zoom", "Auto-Layout", "Panels"} <= set(_menu_texts(window.menus.view))
     assert _menu_texts(window.menus.help) == ["Block Reference", "About Recurrent Studio"]
     assert {"Blocks", "Inspector", "Problems"} <= {a.text() for a in window.menus.panels.actions()}
-    for action, key in [(window.actions.undo, QKeySequence.Undo), (window.actions.save, QKeySequence.Save),
-                        (window.actions.open, QKeySequence.Open), (window.actions.copy, QKeySequence.Copy),
-                        (window.actions.select_all, QKeySequence.SelectAll)]:
+    for action, key in [
+        (window.actions.undo, QKeySequence.Undo),
+        (window.actions.save, QKeySequence.Save),
+        (window.actions.open, QKeySequence.Open),
+        (window.actions.copy, QKeySequence.Copy),
+        (window.actions.select_all, QKeySequence.SelectAll),
+    ]:
         assert QKeySequence(key) in action.shortcuts()
 
 
@@ -74,12 +86,13 @@ def test_clicking_a_problem_selects_and_centres_its_node(window, qtbot):
     window.editor.set_project(project)
     window.view.reset_zoom()
     window.view.centerOn(0, 0)
-    window.editor.analysis
+    _ = window.editor.analysis
     panel = window.problems
     window.show_problems()  # other panels may share its tab
     qtbot.waitUntil(panel.isVisible)
-    row = next(panel.topLevelItem(i) for i in range(panel.topLevelItemCount())
-               if panel.topLevelItem(i).text(0) == "stray")
+    row = next(
+        panel.topLevelItem(i) for i in range(panel.topLevelItemCount()) if panel.topLevelItem(i).text(0) == "stray"
+    )
     assert row.text(1) == "input 'in' is not connected"  # the Block column names the block
     assert row.toolTip(1) == "GRU 'stray': input 'in' is not connected"
     QTest.mouseClick(panel.viewport(), Qt.LeftButton, Qt.NoModifier, panel.visualItemRect(row).center())
@@ -105,7 +118,7 @@ def test_the_block_reference_lists_every_block():
 
 def test_a_burst_of_edits_is_validated_once(window, qtbot):
     window.editor.set_project(small_project())
-    window.editor.analysis
+    _ = window.editor.analysis
     validations = []
     window.editor.analysis_changed.connect(validations.append)
     for index in range(10):
@@ -126,9 +139,12 @@ def big_project(chains: int = 40, length: int = 5) -> Project:
     project = Project(data={"task": "adding", "params": {"length": 20}})
     doc = project.graph
     for chain in range(chains):
-        ids = [doc.add_node(type_name, params, (index * 260.0, chain * 180.0)).id for index, (type_name, params)
-               in enumerate([("SequenceInput", {}), ("LSTM", {}), ("Linear", {}), ("LastStep", {}),
-                             ("Linear", {})][:length])]
+        ids = [
+            doc.add_node(type_name, params, (index * 260.0, chain * 180.0)).id
+            for index, (type_name, params) in enumerate(
+                [("SequenceInput", {}), ("LSTM", {}), ("Linear", {}), ("LastStep", {}), ("Linear", {})][:length]
+            )
+        ]
         for source, target in zip(ids, ids[1:]):
             doc.connect(source, "out", target, "in")
     return project
@@ -141,7 +157,7 @@ def test_a_200_node_graph_stays_quick_to_edit_and_draw(window, qtbot):
     window.view.grab()
     started = time.perf_counter()
     window.editor.set_param("lstm_1", "hidden_size", 32)
-    window.editor.analysis
+    _ = window.editor.analysis
     edit_seconds = time.perf_counter() - started
     started = time.perf_counter()
     for factor in (1.0, 0.6, 0.3):
@@ -158,7 +174,9 @@ def test_a_200_node_graph_stays_quick_to_edit_and_draw(window, qtbot):
 
 def test_the_screenshot_command_writes_a_png(qapp, tmp_path):
     from PySide6.QtGui import QImage
+
     from gui import paths, screenshot
+
     out = tmp_path / "shot.png"
     assert screenshot.main([str(paths.first_start_example()), str(out), "--size", "900x600"]) == 0
     assert QImage(str(out)).size().width() == 900

@@ -1,4 +1,5 @@
 """`main.py inspect RUN_DIR`: a text report of what the probes saw; errors are one line."""
+
 from __future__ import annotations
 
 import json
@@ -8,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from probe_models import adding_project, stacked_project
 
 from engine.cli import EXIT_ERROR, EXIT_OK, inspect_command
 from engine.report import inspect_report
 from engine.training import train
-from probe_models import adding_project, stacked_project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,16 +54,27 @@ def broken_copy(run_dir, tmp_path, damage):
     return target
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda run: shutil.rmtree(run / "probes"), "has no probe records"),
-    (lambda run: (run / "project.rsproj").unlink(), "project.rsproj is missing"),
-    (lambda run: (run / "probes" / "step_00000005.npz").unlink(), "step_00000005.npz: is missing"),
-    (lambda run: (run / "summary.json").write_text(json.dumps({"run_format": 7})), "newer Recurrent Studio"),
-    (lambda run: (run / "probes" / "index.json").write_text(json.dumps(
-        {"format": "recurrent-studio-probes", "version": 2, "probes": []})), "probe format 2"),
-    (lambda run: (run / "probes" / "index.json").write_text(json.dumps(
-        {"format": "recurrent-studio-probes", "version": 1, "probes": []})), "has no probe records"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda run: shutil.rmtree(run / "probes"), "has no probe records"),
+        (lambda run: (run / "project.rsproj").unlink(), "project.rsproj is missing"),
+        (lambda run: (run / "probes" / "step_00000005.npz").unlink(), "step_00000005.npz: is missing"),
+        (lambda run: (run / "summary.json").write_text(json.dumps({"run_format": 7})), "newer Recurrent Studio"),
+        (
+            lambda run: (run / "probes" / "index.json").write_text(
+                json.dumps({"format": "recurrent-studio-probes", "version": 2, "probes": []})
+            ),
+            "probe format 2",
+        ),
+        (
+            lambda run: (run / "probes" / "index.json").write_text(
+                json.dumps({"format": "recurrent-studio-probes", "version": 1, "probes": []})
+            ),
+            "has no probe records",
+        ),
+    ],
+)
 def test_bad_run_folders_give_one_line(run_dir, tmp_path, capsys, damage, message):
     folder = broken_copy(run_dir, tmp_path, damage)
     assert inspect_command(folder) == EXIT_ERROR
@@ -74,7 +86,6 @@ def test_main_py_inspect(run_dir, tmp_path):
     command = [sys.executable, "main.py", "inspect"]
     result = subprocess.run(command + [str(run_dir)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "LSTM 'encoder'" in result.stdout, result.stderr
-    missing = subprocess.run(command + [str(tmp_path / "none")], cwd=ROOT, capture_output=True, text=True,
-                             timeout=120)
+    missing = subprocess.run(command + [str(tmp_path / "none")], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert missing.returncode == EXIT_ERROR and "Traceback" not in missing.stderr
     assert missing.stderr.strip().endswith("is not a folder; give the path of a run folder under runs/")

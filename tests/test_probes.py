@@ -1,4 +1,5 @@
 """ProbeSession: the record layout, exact gradients through time, and no effect on training."""
+
 from __future__ import annotations
 
 import copy
@@ -6,16 +7,22 @@ import copy
 import numpy as np
 import pytest
 import torch
+from probe_models import adding_project, model_and_data, stacked_project, token_project
 
 from engine import probes
 from engine.gates import unroll
 from engine.probes import ProbeError, ProbeSession, spectral_radius
 from engine.training import train
-from probe_models import adding_project, model_and_data, stacked_project, token_project
 
 PROJECTS = {"lstm": lambda: adding_project("LSTM"), "stacked": stacked_project, "tokens": token_project}
-DIRECTION_KEYS = {"gate_mean": "T", "gate_unit_mean": "H", "saturation_low": "", "saturation_high": "",
-                  "gate_sample": "TH", "spectral_radius": ""}
+DIRECTION_KEYS = {
+    "gate_mean": "T",
+    "gate_unit_mean": "H",
+    "saturation_low": "",
+    "saturation_high": "",
+    "gate_sample": "TH",
+    "spectral_radius": "",
+}
 
 
 def check_layout(record, model, samples, length):
@@ -111,9 +118,9 @@ def test_saturation_and_forget_bias():
     model, data = model_and_data(adding_project("LSTM"))
     session = ProbeSession(model, data, 4)
     with torch.no_grad():
-        model.memory.bias_ih_l0[6:12] = 10.0   # forget gate pinned open
+        model.memory.bias_ih_l0[6:12] = 10.0  # forget gate pinned open
         model.memory.bias_hh_l0[6:12] = 5.0
-        model.memory.bias_ih_l0[:6] = -20.0    # input gate pinned shut
+        model.memory.bias_ih_l0[:6] = -20.0  # input gate pinned shut
     block = session.run(0)["blocks"]["memory"]
     assert block["forget_bias"][0, 0] == pytest.approx(15.0)
     assert block["saturation_high"]["forget"][0, 0] == 1.0 and block["saturation_low"]["forget"][0, 0] == 0.0
@@ -145,7 +152,7 @@ def test_gradient_through_time_equals_the_fused_chunked_gradient(cell):
         h = trace.hidden[t].clone().requires_grad_()
         state = (h[None], trace.cell[t][None]) if cell == "LSTM" else h[None]
         fused = {"LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU, "RNN": torch.nn.RNN}[cell]
-        _, final = fused.forward(double.memory, x[:, t + 1:], state)  # the fused kernel, not the block's emit
+        _, final = fused.forward(double.memory, x[:, t + 1 :], state)  # the fused kernel, not the block's emit
         last = final[0][-1] if cell == "LSTM" else final[-1]
         loss = double.loss(double.sum(last), y)
         (grad,) = torch.autograd.grad(loss, h)
@@ -166,7 +173,7 @@ def test_spectral_radius_per_gate_block():
     block = ProbeSession(model, data, 2).run(0)["blocks"]["memory"]
     weight = model.memory.weight_hh_l0.detach().double().numpy()
     for index, gate in enumerate(block["gates"]):
-        expected = np.abs(np.linalg.eigvals(weight[index * 6:(index + 1) * 6])).max()
+        expected = np.abs(np.linalg.eigvals(weight[index * 6 : (index + 1) * 6])).max()
         assert block["spectral_radius"][gate][0, 0] == pytest.approx(expected, rel=1e-9)
 
 
@@ -183,8 +190,8 @@ def test_a_model_without_recurrent_blocks_cannot_be_probed():
     project = adding_project()
     project.graph.clear()
     from probe_models import chain
-    chain(project.graph, [("sequence", "SequenceInput", {}), ("pool", "MeanOverTime", {}),
-                          ("sum", "Regression", {})])
+
+    chain(project.graph, [("sequence", "SequenceInput", {}), ("pool", "MeanOverTime", {}), ("sum", "Regression", {})])
     model, data = model_and_data(project)
     with pytest.raises(ProbeError, match="has no RNN, LSTM or GRU block to probe"):
         ProbeSession(model, data, 2)

@@ -1,4 +1,5 @@
 """Parity: the explicit step-by-step recurrence equals PyTorch's fused RNN, LSTM and GRU."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,9 @@ CELLS = {"LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU, "RNN": torch.nn.RNN}
 
 def fused(cell, features, hidden, layers, bidirectional, batch_first=True, nonlinearity="tanh"):
     extra = {"nonlinearity": nonlinearity} if cell == "RNN" else {}
-    return CELLS[cell](features, hidden, num_layers=layers, bidirectional=bidirectional,
-                       batch_first=batch_first, **extra)
+    return CELLS[cell](
+        features, hidden, num_layers=layers, bidirectional=bidirectional, batch_first=batch_first, **extra
+    )
 
 
 def max_difference(a, b):
@@ -24,12 +26,20 @@ def max_difference(a, b):
 
 
 @settings(max_examples=25, deadline=None)
-@given(cell=st.sampled_from(["LSTM", "GRU", "RNN"]), nonlinearity=st.sampled_from(["tanh", "relu"]),
-       batch=st.integers(1, 4), steps=st.integers(1, 9), features=st.integers(1, 5),
-       hidden=st.integers(1, 7), layers=st.integers(1, 3), bidirectional=st.booleans(),
-       seed=st.integers(0, 2**16))
-def test_recomputed_states_equal_the_fused_output(cell, nonlinearity, batch, steps, features, hidden, layers,
-                                                   bidirectional, seed):
+@given(
+    cell=st.sampled_from(["LSTM", "GRU", "RNN"]),
+    nonlinearity=st.sampled_from(["tanh", "relu"]),
+    batch=st.integers(1, 4),
+    steps=st.integers(1, 9),
+    features=st.integers(1, 5),
+    hidden=st.integers(1, 7),
+    layers=st.integers(1, 3),
+    bidirectional=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_recomputed_states_equal_the_fused_output(
+    cell, nonlinearity, batch, steps, features, hidden, layers, bidirectional, seed
+):
     torch.manual_seed(seed)
     module = fused(cell, features, hidden, layers, bidirectional, nonlinearity=nonlinearity)
     x = torch.randn(batch, steps, features)

@@ -10,20 +10,21 @@ A default LSTM's forget gate sits near σ(0) = 0.5, so its cell path also halves
 every step: it keeps four orders of magnitude more than the RNN, not the whole signal. With
 the forget gate biased open (or once training has opened it) the gradient survives.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import torch
+from probe_models import adding_project, model_and_data
 
 from engine.probes import ProbeSession
-from probe_models import adding_project, model_and_data
 
 SEEDS = range(5)
 
 
-@lru_cache(maxsize=None)
+@cache
 def ratios(cell: str, forget_bias: float | None = None) -> np.ndarray:
     project = adding_project(cell, length=100, hidden=64, n_val=8, n_train=8)
     found = []

@@ -1,22 +1,27 @@
 """Probe records in run folders: saved as the run goes, read back exactly as they were live."""
+
 from __future__ import annotations
 
 import json
 
 import numpy as np
 import pytest
+from probe_models import adding_project, stacked_project
 
 from engine.probe_store import ProbeStoreError, load_probes, save_probe
 from engine.runs import RunFolderError
 from engine.training import train
-from probe_models import adding_project, stacked_project
 
 
 def same(a, b) -> bool:
     """Deep equality that also compares numpy arrays' dtype, shape and values (NaN = NaN)."""
     if isinstance(a, np.ndarray):
-        return (isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape
-                and np.array_equal(a, b, equal_nan=True))
+        return (
+            isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and a.shape == b.shape
+            and np.array_equal(a, b, equal_nan=True)
+        )
     if isinstance(a, dict):
         return isinstance(b, dict) and list(a) == list(b) and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list):
@@ -59,6 +64,7 @@ def test_nothing_unpicklable_or_unknown_is_saved(tmp_path):
 
 def copy_run(run_dir, tmp_path):
     import shutil
+
     target = tmp_path / "run"
     shutil.copytree(run_dir, target)
     return target
@@ -72,12 +78,15 @@ def test_a_newer_probe_format_is_refused(finished_run, tmp_path):
         load_probes(run)
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda run: (run / "probes" / "step_00000005.npz").unlink(), "step_00000005.npz: is missing"),
-    (lambda run: (run / "probes" / "index.json").unlink(), "index.json: is missing"),
-    (lambda run: (run / "probes" / "index.json").write_text("{"), "not valid JSON"),
-    (lambda run: (run / "probes" / "step_00000000.npz").write_bytes(b"garbage"), "the probe file is damaged"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda run: (run / "probes" / "step_00000005.npz").unlink(), "step_00000005.npz: is missing"),
+        (lambda run: (run / "probes" / "index.json").unlink(), "index.json: is missing"),
+        (lambda run: (run / "probes" / "index.json").write_text("{"), "not valid JSON"),
+        (lambda run: (run / "probes" / "step_00000000.npz").write_bytes(b"garbage"), "the probe file is damaged"),
+    ],
+)
 def test_damaged_folders_give_one_clear_message(finished_run, tmp_path, damage, message):
     run = copy_run(finished_run[0], tmp_path)
     damage(run)

@@ -1,4 +1,5 @@
 """Hidden-state trajectories: PCA views whose basis does not jump between probes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -64,6 +65,7 @@ def test_procrustes_undoes_a_rotation_and_reflection():
     rotation = np.linalg.qr(np.random.default_rng(2).standard_normal((3, 3)))[0]
     rotation[:, 0] *= -1
     import torch
+
     recovered = procrustes(torch.as_tensor(basis @ rotation), torch.as_tensor(basis)).numpy()
     assert np.allclose(basis @ rotation @ recovered, basis, atol=1e-10)
 

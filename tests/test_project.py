@@ -1,4 +1,5 @@
 """Project files: round trip, precise load errors, newer versions refused, atomic saves."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.project import (FORMAT_VERSION, Project, ProjectFileError, load_project, project_from_dict,
-                            save_project)
+from engine.project import FORMAT_VERSION, Project, ProjectFileError, load_project, project_from_dict, save_project
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "projects" / "adding_lstm.rsproj"
 
@@ -28,19 +28,22 @@ def test_round_trip_keeps_graph_positions_and_settings(tmp_path):
     assert again.graph.node("memory").position == (12.5, -3.0)
 
 
-@pytest.mark.parametrize("mutate,field,words", [
-    (lambda d: d.update(format="something-else"), "format", "not a Recurrent Studio project"),
-    (lambda d: d.update(version="one"), "version", "whole number"),
-    (lambda d: d["graph"]["nodes"][1].update(type="Transformer"), "graph", "unknown block type 'Transformer'"),
-    (lambda d: d["graph"]["nodes"][1]["params"].update(hidden_size=-4), "graph", "at least 1"),
-    (lambda d: d["graph"]["nodes"][1].pop("id"), "graph.nodes[1]", '"id" and "type"'),
-    (lambda d: d["graph"]["edges"][0].update(target="ghost"), "graph", "no block named 'ghost'"),
-    (lambda d: d["graph"]["edges"][0].update(source_port="sideways"), "graph", "has no output 'sideways'"),
-    (lambda d: d["training"].update(batch_size=0), "training.batch_size", "at least 1"),
-    (lambda d: d["training"].update(speed=3), "training.speed", "unknown training setting"),
-    (lambda d: d["data"].update(task="weather"), "data.task", "unknown task 'weather'"),
-    (lambda d: d["layout"]["positions"].update(memory="left"), "layout.positions.memory", "[x, y]"),
-])
+@pytest.mark.parametrize(
+    "mutate,field,words",
+    [
+        (lambda d: d.update(format="something-else"), "format", "not a Recurrent Studio project"),
+        (lambda d: d.update(version="one"), "version", "whole number"),
+        (lambda d: d["graph"]["nodes"][1].update(type="Transformer"), "graph", "unknown block type 'Transformer'"),
+        (lambda d: d["graph"]["nodes"][1]["params"].update(hidden_size=-4), "graph", "at least 1"),
+        (lambda d: d["graph"]["nodes"][1].pop("id"), "graph.nodes[1]", '"id" and "type"'),
+        (lambda d: d["graph"]["edges"][0].update(target="ghost"), "graph", "no block named 'ghost'"),
+        (lambda d: d["graph"]["edges"][0].update(source_port="sideways"), "graph", "has no output 'sideways'"),
+        (lambda d: d["training"].update(batch_size=0), "training.batch_size", "at least 1"),
+        (lambda d: d["training"].update(speed=3), "training.speed", "unknown training setting"),
+        (lambda d: d["data"].update(task="weather"), "data.task", "unknown task 'weather'"),
+        (lambda d: d["layout"]["positions"].update(memory="left"), "layout.positions.memory", "[x, y]"),
+    ],
+)
 def test_bad_fields_are_reported_with_file_field_and_expectation(mutate, field, words):
     content = example_dict()
     mutate(content)
@@ -58,8 +61,10 @@ def test_a_newer_format_is_refused_with_advice():
         project_from_dict(content, "new.rsproj")
 
 
-@pytest.mark.parametrize("raw,words", [(b"{not json", r"not valid JSON \(line 1"), (b"\xff\xfe\x00", "not UTF-8"),
-                                       (b"[1, 2]", "JSON object")])
+@pytest.mark.parametrize(
+    "raw,words",
+    [(b"{not json", r"not valid JSON \(line 1"), (b"\xff\xfe\x00", "not UTF-8"), (b"[1, 2]", "JSON object")],
+)
 def test_unreadable_files_are_reported(tmp_path, raw, words):
     path = tmp_path / "broken.rsproj"
     path.write_bytes(raw)
@@ -77,11 +82,12 @@ def test_an_interrupted_save_leaves_the_old_file_intact(tmp_path, monkeypatch):
 
     def crash(*args):
         raise OSError("disk full")
+
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError):
         save_project(project, path)
     assert path.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["p.rsproj"]   # no temporary file left behind
+    assert [p.name for p in tmp_path.iterdir()] == ["p.rsproj"]  # no temporary file left behind
 
 
 def test_loading_never_runs_code_and_uses_no_pickle():

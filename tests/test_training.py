@@ -1,4 +1,5 @@
 """Training runs: reproducible, controllable, safe on divergence, recorded in a run folder."""
+
 from __future__ import annotations
 
 import json
@@ -38,9 +39,14 @@ def test_the_same_seed_gives_the_same_numbers(tmp_path):
 @pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop"])
 def test_every_optimizer_lowers_the_loss(tmp_path, optimizer):
     evals = []
-    result = train(small_project(length=5), lambda e: e["type"] == "eval" and evals.append(e["val_loss"]),
-                   steps=60, runs_dir=tmp_path, record=False,
-                   overrides={**SMALL, "optimizer": optimizer, "learning_rate": 0.02})
+    result = train(
+        small_project(length=5),
+        lambda e: e["type"] == "eval" and evals.append(e["val_loss"]),
+        steps=60,
+        runs_dir=tmp_path,
+        record=False,
+        overrides={**SMALL, "optimizer": optimizer, "learning_rate": 0.02},
+    )
     assert result.status == "finished"
     assert result.val_loss == evals[-1] < 0.8 * evals[0]
 
@@ -48,14 +54,24 @@ def test_every_optimizer_lowers_the_loss(tmp_path, optimizer):
 def test_run_folder_holds_project_metrics_weights_and_summary(tmp_path):
     result = train(small_project(length=6), steps=10, runs_dir=tmp_path, overrides=SMALL)
     folder = result.run_dir
-    assert sorted(p.name for p in folder.iterdir()) >= ["metrics.jsonl", "project.rsproj", "summary.json",
-                                                        "weights.safetensors"]
+    assert sorted(p.name for p in folder.iterdir()) >= [
+        "metrics.jsonl",
+        "project.rsproj",
+        "summary.json",
+        "weights.safetensors",
+    ]
     record = load_run(folder)
     assert record.status == "finished" and len(record.steps) == 10
     assert [e["step"] for e in record.evals] == [0, 5, 10]
     weights = record.weights()
-    assert set(weights) == {"memory.weight_ih_l0", "memory.weight_hh_l0", "memory.bias_ih_l0",
-                            "memory.bias_hh_l0", "sum.weight", "sum.bias"}
+    assert set(weights) == {
+        "memory.weight_ih_l0",
+        "memory.weight_hh_l0",
+        "memory.bias_ih_l0",
+        "memory.bias_hh_l0",
+        "sum.weight",
+        "sum.bias",
+    }
     assert list_runs(tmp_path) == [folder]
 
 
@@ -85,17 +101,21 @@ def test_pause_waits_until_resumed(tmp_path):
         if event["type"] == "step" and event["step"] == 2:
             control.pause()
 
-    result = train(small_project(length=6), on_event, control, steps=5, runs_dir=tmp_path, record=False,
-                   overrides=SMALL)
+    result = train(
+        small_project(length=6), on_event, control, steps=5, runs_dir=tmp_path, record=False, overrides=SMALL
+    )
     assert result.status == "finished" and result.steps == 5
     assert statuses == ["preparing", "running", "paused", "running", "finished"]
 
 
 def test_a_diverging_run_stops_and_keeps_the_last_good_weights(tmp_path):
     project = small_project(length=6)
-    result = train(project, steps=200, runs_dir=tmp_path,
-                   overrides={**SMALL, "optimizer": "sgd", "learning_rate": 9.0, "grad_clip": 0.0,
-                              "momentum": 0.99})
+    result = train(
+        project,
+        steps=200,
+        runs_dir=tmp_path,
+        overrides={**SMALL, "optimizer": "sgd", "learning_rate": 9.0, "grad_clip": 0.0, "momentum": 0.99},
+    )
     assert result.status == "diverged"
     assert "lower learning rate" in result.message
     weights = load_run(result.run_dir).weights()
@@ -107,6 +127,7 @@ def test_a_crash_inside_training_is_recorded_and_reported(tmp_path, monkeypatch)
 
     def broken_step(self):
         raise RuntimeError("out of memory")
+
     monkeypatch.setattr(training._Run, "_train_step", broken_step)
     with pytest.raises(TrainingError, match="out of memory"):
         train(small_project(length=6), steps=5, runs_dir=tmp_path, overrides=SMALL)

@@ -3,12 +3,16 @@
 A head's output size comes from the data (values, classes or vocabulary), so a head that
 does not fit the data is reported by its shape rule in words the user can act on.
 """
+
 from __future__ import annotations
 
 from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, HeadRule, Param, Port, ShapeError
 
-_ADVICE = {"regression": "a Regression head", "classification": "a Classification head",
-           "tokens": "a TokenPrediction head"}
+_ADVICE = {
+    "regression": "a Regression head",
+    "classification": "a Classification head",
+    "tokens": "a TokenPrediction head",
+}
 
 
 def _fit(target_kind: str, what: str):
@@ -17,12 +21,16 @@ def _fit(target_kind: str, what: str):
         if data is None:
             raise ShapeError("the data set could not be read, so the output size is unknown; fix the data settings")
         if data.target_kind != target_kind:
-            raise ShapeError(f"it {what}, but the data asks for {_describe_target(data)}; "
-                             f"use {_ADVICE[data.target_kind]} instead")
+            raise ShapeError(
+                f"it {what}, but the data asks for {_describe_target(data)}; use {_ADVICE[data.target_kind]} instead"
+            )
         if target_kind == "tokens" and ctx.inputs["in"].length not in (None, data.length):
-            raise ShapeError(f"it needs one step per target token ({data.length}), "
-                             f"but receives {ctx.inputs['in'].length} steps", port="in")
+            raise ShapeError(
+                f"it needs one step per target token ({data.length}), but receives {ctx.inputs['in'].length} steps",
+                port="in",
+            )
         return None
+
     return infer
 
 
@@ -37,9 +45,11 @@ def _describe_target(data) -> str:
 def _build(class_name: str):
     def build(ctx: BlockContext):
         from . import modules
+
         cls = getattr(modules, class_name)
         extra = {"loss": ctx.params["loss"]} if "loss" in ctx.params else {}
         return cls(ctx.inputs["in"].size, ctx.data.n_outputs, **extra)
+
     return build
 
 
@@ -49,20 +59,42 @@ def _count(ctx: BlockContext) -> int:
 
 
 SPECS = (
-    BlockSpec("Regression", "Heads", "Predicts the data's target values from a vector; loss MSE or L1.",
-              inputs=(Port("in", (VECTOR,)),), output=None,
-              params=(Param("loss", "choice", "mse", "Mean squared error, or mean absolute error (L1).",
-                            choices=("mse", "l1")),),
-              infer=_fit("regression", "predicts values"), build=_build("RegressionHead"), count_params=_count,
-              head=HeadRule("regression", loss_param="loss")),
-    BlockSpec("Classification", "Heads", "Predicts one class per sequence from a vector; cross-entropy loss.",
-              inputs=(Port("in", (VECTOR,)),), output=None, params=(),
-              infer=_fit("classification", "predicts one class per sequence"),
-              build=_build("ClassificationHead"), count_params=_count,
-              head=HeadRule("classification", metric="accuracy")),
-    BlockSpec("TokenPrediction", "Heads", "Predicts the next token at every step, as a language model does.",
-              inputs=(Port("in", (SEQUENCE,)),), output=None, params=(),
-              infer=_fit("tokens", "predicts a token per step"),
-              build=_build("TokenPredictionHead"), count_params=_count,
-              head=HeadRule("tokens", metric="accuracy")),
+    BlockSpec(
+        "Regression",
+        "Heads",
+        "Predicts the data's target values from a vector; loss MSE or L1.",
+        inputs=(Port("in", (VECTOR,)),),
+        output=None,
+        params=(
+            Param("loss", "choice", "mse", "Mean squared error, or mean absolute error (L1).", choices=("mse", "l1")),
+        ),
+        infer=_fit("regression", "predicts values"),
+        build=_build("RegressionHead"),
+        count_params=_count,
+        head=HeadRule("regression", loss_param="loss"),
+    ),
+    BlockSpec(
+        "Classification",
+        "Heads",
+        "Predicts one class per sequence from a vector; cross-entropy loss.",
+        inputs=(Port("in", (VECTOR,)),),
+        output=None,
+        params=(),
+        infer=_fit("classification", "predicts one class per sequence"),
+        build=_build("ClassificationHead"),
+        count_params=_count,
+        head=HeadRule("classification", metric="accuracy"),
+    ),
+    BlockSpec(
+        "TokenPrediction",
+        "Heads",
+        "Predicts the next token at every step, as a language model does.",
+        inputs=(Port("in", (SEQUENCE,)),),
+        output=None,
+        params=(),
+        infer=_fit("tokens", "predicts a token per step"),
+        build=_build("TokenPredictionHead"),
+        count_params=_count,
+        head=HeadRule("tokens", metric="accuracy"),
+    ),
 )

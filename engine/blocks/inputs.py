@@ -1,4 +1,5 @@
 """Input blocks: where data enters the graph. Their sizes come from the data, never typed."""
+
 from __future__ import annotations
 
 from .spec import SEQUENCE, TOKENS, BlockContext, BlockSpec, Param, Port, Shape, ShapeError
@@ -25,6 +26,7 @@ def _tokens_shape(ctx: BlockContext) -> Shape:
 
 def _identity(ctx: BlockContext):
     from torch import nn
+
     return nn.Identity()
 
 
@@ -35,22 +37,40 @@ def _embedding_shape(ctx: BlockContext) -> Shape:
 
 def _embedding(ctx: BlockContext):
     from torch import nn
+
     return nn.Embedding(ctx.inputs["tokens"].size, ctx.params["dim"])
 
 
 SPECS = (
     BlockSpec(
-        "SequenceInput", "Inputs", "Feeds the data's float sequences [batch, time, features] into the model.",
-        inputs=(), output=Port("out", (SEQUENCE,)), params=(),
-        infer=_sequence_shape, build=_identity),
+        "SequenceInput",
+        "Inputs",
+        "Feeds the data's float sequences [batch, time, features] into the model.",
+        inputs=(),
+        output=Port("out", (SEQUENCE,)),
+        params=(),
+        infer=_sequence_shape,
+        build=_identity,
+    ),
     BlockSpec(
-        "TokenInput", "Inputs", "Feeds the data's integer tokens [batch, time] (characters, symbols) into the model.",
-        inputs=(), output=Port("out", (TOKENS,)), params=(),
-        infer=_tokens_shape, build=_identity),
+        "TokenInput",
+        "Inputs",
+        "Feeds the data's integer tokens [batch, time] (characters, symbols) into the model.",
+        inputs=(),
+        output=Port("out", (TOKENS,)),
+        params=(),
+        infer=_tokens_shape,
+        build=_identity,
+    ),
     BlockSpec(
-        "Embedding", "Inputs", "Turns each token into a learned vector of `dim` features.",
-        inputs=(Port("tokens", (TOKENS,)),), output=Port("out", (SEQUENCE,)),
+        "Embedding",
+        "Inputs",
+        "Turns each token into a learned vector of `dim` features.",
+        inputs=(Port("tokens", (TOKENS,)),),
+        output=Port("out", (SEQUENCE,)),
         params=(Param("dim", "int", 32, "Features per token.", 1, 4096),),
-        infer=_embedding_shape, build=_embedding,
-        count_params=lambda ctx: ctx.inputs["tokens"].size * ctx.params["dim"]),
+        infer=_embedding_shape,
+        build=_embedding,
+        count_params=lambda ctx: ctx.inputs["tokens"].size * ctx.params["dim"],
+    ),
 )

@@ -1,4 +1,5 @@
 """Per-step layers: they act on the feature axis of a sequence or a vector alike."""
+
 from __future__ import annotations
 
 from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, Param, Port, Shape
@@ -17,6 +18,7 @@ def _linear_shape(ctx: BlockContext) -> Shape:
 
 def _linear(ctx: BlockContext):
     from torch import nn
+
     return nn.Linear(ctx.inputs["in"].size, ctx.params["features"], bias=ctx.params["bias"])
 
 
@@ -27,16 +29,19 @@ def _linear_count(ctx: BlockContext) -> int:
 
 def _activation(ctx: BlockContext):
     from .modules import ACTIVATIONS
+
     return ACTIVATIONS[ctx.params["function"]]()
 
 
 def _dropout(ctx: BlockContext):
     from torch import nn
+
     return nn.Dropout(ctx.params["rate"])
 
 
 def _layer_norm(ctx: BlockContext):
     from torch import nn
+
     return nn.LayerNorm(ctx.inputs["in"].size)
 
 
@@ -46,24 +51,56 @@ def _port():
 
 SPECS = (
     BlockSpec(
-        "Linear", "Layers", "A dense layer applied at every time step (or once to a vector).",
-        inputs=_port(), output=Port("out", _FLOAT_KINDS),
-        params=(Param("features", "int", 64, "Output features.", 1, 65536),
-                Param("bias", "bool", True, "Add a learned bias.")),
-        infer=_linear_shape, build=_linear, count_params=_linear_count),
+        "Linear",
+        "Layers",
+        "A dense layer applied at every time step (or once to a vector).",
+        inputs=_port(),
+        output=Port("out", _FLOAT_KINDS),
+        params=(
+            Param("features", "int", 64, "Output features.", 1, 65536),
+            Param("bias", "bool", True, "Add a learned bias."),
+        ),
+        infer=_linear_shape,
+        build=_linear,
+        count_params=_linear_count,
+    ),
     BlockSpec(
-        "Activation", "Layers", "An element-wise non-linearity: ReLU, Tanh, Sigmoid or GELU.",
-        inputs=_port(), output=Port("out", _FLOAT_KINDS),
-        params=(Param("function", "choice", "ReLU", "The function applied to every value.",
-                      choices=("ReLU", "Tanh", "Sigmoid", "GELU")),),
-        infer=_same_shape, build=_activation),
+        "Activation",
+        "Layers",
+        "An element-wise non-linearity: ReLU, Tanh, Sigmoid or GELU.",
+        inputs=_port(),
+        output=Port("out", _FLOAT_KINDS),
+        params=(
+            Param(
+                "function",
+                "choice",
+                "ReLU",
+                "The function applied to every value.",
+                choices=("ReLU", "Tanh", "Sigmoid", "GELU"),
+            ),
+        ),
+        infer=_same_shape,
+        build=_activation,
+    ),
     BlockSpec(
-        "Dropout", "Layers", "Zeroes a random share of values while training, to regularise.",
-        inputs=_port(), output=Port("out", _FLOAT_KINDS),
+        "Dropout",
+        "Layers",
+        "Zeroes a random share of values while training, to regularise.",
+        inputs=_port(),
+        output=Port("out", _FLOAT_KINDS),
         params=(Param("rate", "float", 0.2, "Share of values dropped while training.", 0.0, 0.95),),
-        infer=_same_shape, build=_dropout),
+        infer=_same_shape,
+        build=_dropout,
+    ),
     BlockSpec(
-        "LayerNorm", "Layers", "Normalises the features of each step to zero mean and unit variance.",
-        inputs=_port(), output=Port("out", _FLOAT_KINDS), params=(),
-        infer=_same_shape, build=_layer_norm, count_params=lambda ctx: 2 * ctx.inputs["in"].size),
+        "LayerNorm",
+        "Layers",
+        "Normalises the features of each step to zero mean and unit variance.",
+        inputs=_port(),
+        output=Port("out", _FLOAT_KINDS),
+        params=(),
+        infer=_same_shape,
+        build=_layer_norm,
+        count_params=lambda ctx: 2 * ctx.inputs["in"].size,
+    ),
 )

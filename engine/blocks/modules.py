@@ -4,6 +4,7 @@ returns one tensor, so the compiled model can run any graph the same way.
 Recurrent blocks subclass PyTorch's fused nn.RNN / nn.LSTM / nn.GRU, so training runs on
 the fused kernels and their state_dict keys are exactly PyTorch's (`weight_ih_l0`, ...).
 """
+
 from __future__ import annotations
 
 import torch
@@ -44,13 +45,26 @@ class GRUBlock(_EmitMixin, nn.GRU):
 RECURRENT_CLASSES = {"RNN": RNNBlock, "LSTM": LSTMBlock, "GRU": GRUBlock}
 
 
-def build_recurrent(cell: str, input_size: int, hidden_size: int, layers: int,
-                    bidirectional: bool, dropout: float, emit: str,
-                    nonlinearity: str = "tanh") -> nn.Module:
+def build_recurrent(
+    cell: str,
+    input_size: int,
+    hidden_size: int,
+    layers: int,
+    bidirectional: bool,
+    dropout: float,
+    emit: str,
+    nonlinearity: str = "tanh",
+) -> nn.Module:
     extra = {"nonlinearity": nonlinearity} if cell == "RNN" else {}
     module = RECURRENT_CLASSES[cell](
-        input_size, hidden_size, num_layers=layers, batch_first=True,
-        bidirectional=bidirectional, dropout=dropout if layers > 1 else 0.0, **extra)
+        input_size,
+        hidden_size,
+        num_layers=layers,
+        batch_first=True,
+        bidirectional=bidirectional,
+        dropout=dropout if layers > 1 else 0.0,
+        **extra,
+    )
     module.emit = emit
     return module
 

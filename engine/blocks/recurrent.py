@@ -3,6 +3,7 @@
 The three specs differ only in their cell name, gate count and (for RNN) the
 non-linearity, so one function makes all three.
 """
+
 from __future__ import annotations
 
 from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, Param, Port, Shape
@@ -14,9 +15,13 @@ _COMMON_PARAMS = (
     Param("layers", "int", 1, "Stacked recurrent layers; each reads the sequence of the one below.", 1, 16),
     Param("bidirectional", "bool", False, "Also read the sequence backwards; doubles the output features."),
     Param("dropout", "float", 0.0, "Dropout between stacked layers (no effect with one layer).", 0.0, 0.95),
-    Param("output", "choice", "sequence",
-          "'sequence' emits every time step [batch, time, features]; 'last' emits the final state [batch, features].",
-          choices=("sequence", "last")),
+    Param(
+        "output",
+        "choice",
+        "sequence",
+        "'sequence' emits every time step [batch, time, features]; 'last' emits the final state [batch, features].",
+        choices=("sequence", "last"),
+    ),
 )
 _NONLINEARITY = Param("nonlinearity", "choice", "tanh", "The cell's activation.", choices=("tanh", "relu"))
 
@@ -48,22 +53,41 @@ def _make_spec(cell: str, description: str) -> BlockSpec:
 
     def build(ctx: BlockContext):
         from .modules import build_recurrent
+
         p = ctx.params
-        return build_recurrent(cell, ctx.inputs["in"].size, p["hidden_size"], p["layers"],
-                               p["bidirectional"], p["dropout"], p["output"],
-                               p.get("nonlinearity", "tanh"))
+        return build_recurrent(
+            cell,
+            ctx.inputs["in"].size,
+            p["hidden_size"],
+            p["layers"],
+            p["bidirectional"],
+            p["dropout"],
+            p["output"],
+            p.get("nonlinearity", "tanh"),
+        )
 
     def count(ctx: BlockContext) -> int:
         p = ctx.params
         return recurrent_param_count(cell, ctx.inputs["in"].size, p["hidden_size"], p["layers"], _directions(p))
 
-    return BlockSpec(cell, "Recurrent", description, inputs=(Port("in", (SEQUENCE,)),),
-                     output=Port("out", (SEQUENCE, VECTOR)), params=params,
-                     infer=_infer, build=build, count_params=count, recurrent=True)
+    return BlockSpec(
+        cell,
+        "Recurrent",
+        description,
+        inputs=(Port("in", (SEQUENCE,)),),
+        output=Port("out", (SEQUENCE, VECTOR)),
+        params=params,
+        infer=_infer,
+        build=build,
+        count_params=count,
+        recurrent=True,
+    )
 
 
 SPECS = (
     _make_spec("RNN", "Plain (Elman) recurrent layer: one tanh or ReLU update per step; forgets over long spans."),
     _make_spec("LSTM", "Long short-term memory: input, forget and output gates guard a cell state across long spans."),
-    _make_spec("GRU", "Gated recurrent unit: reset and update gates; often matches an LSTM with a quarter fewer parameters."),
+    _make_spec(
+        "GRU", "Gated recurrent unit: reset and update gates; often matches an LSTM with a quarter fewer parameters."
+    ),
 )

@@ -1,4 +1,5 @@
 """Operations across time or across branches: pooling a sequence, joining two branches."""
+
 from __future__ import annotations
 
 from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, Port, Shape, ShapeError
@@ -12,8 +13,9 @@ def _pooled(ctx: BlockContext) -> Shape:
 
 def _check_pair(a: Shape, b: Shape) -> None:
     if a.kind != b.kind:
-        raise ShapeError(f"its inputs must both be sequences or both vectors; 'a' is {a.describe()}, "
-                         f"'b' is {b.describe()}", port="b")
+        raise ShapeError(
+            f"its inputs must both be sequences or both vectors; 'a' is {a.describe()}, 'b' is {b.describe()}", port="b"
+        )
     if a.kind == SEQUENCE and None not in (a.length, b.length) and a.length != b.length:
         raise ShapeError(f"its inputs have different lengths in time ({a.length} and {b.length})", port="b")
 
@@ -28,15 +30,20 @@ def _add_shape(ctx: BlockContext) -> Shape:
     a, b = ctx.inputs["a"], ctx.inputs["b"]
     _check_pair(a, b)
     if a.size != b.size:
-        raise ShapeError(f"it adds features one by one, so both inputs need the same size; 'a' has {a.size}, "
-                         f"'b' has {b.size}. Put a Linear block before one of them to match", port="b")
+        raise ShapeError(
+            f"it adds features one by one, so both inputs need the same size; 'a' has {a.size}, "
+            f"'b' has {b.size}. Put a Linear block before one of them to match",
+            port="b",
+        )
     return a
 
 
 def _module(name: str):
     def build(ctx: BlockContext):
         from . import modules
+
         return getattr(modules, name)()
+
     return build
 
 
@@ -45,16 +52,44 @@ def _pair():
 
 
 SPECS = (
-    BlockSpec("LastStep", "Sequence", "Keeps only the last time step: [batch, time, F] becomes [batch, F].",
-              inputs=(Port("in", (SEQUENCE,)),), output=Port("out", (VECTOR,)), params=(),
-              infer=_pooled, build=_module("LastStep")),
-    BlockSpec("MeanOverTime", "Sequence", "Averages over time: [batch, time, F] becomes [batch, F].",
-              inputs=(Port("in", (SEQUENCE,)),), output=Port("out", (VECTOR,)), params=(),
-              infer=_pooled, build=_module("MeanOverTime")),
-    BlockSpec("Concat", "Sequence", "Joins two branches side by side along the features.",
-              inputs=_pair(), output=Port("out", _FLOAT_KINDS), params=(),
-              infer=_concat_shape, build=_module("Concat")),
-    BlockSpec("Add", "Sequence", "Adds two branches of equal size, as in a residual connection.",
-              inputs=_pair(), output=Port("out", _FLOAT_KINDS), params=(),
-              infer=_add_shape, build=_module("Add")),
+    BlockSpec(
+        "LastStep",
+        "Sequence",
+        "Keeps only the last time step: [batch, time, F] becomes [batch, F].",
+        inputs=(Port("in", (SEQUENCE,)),),
+        output=Port("out", (VECTOR,)),
+        params=(),
+        infer=_pooled,
+        build=_module("LastStep"),
+    ),
+    BlockSpec(
+        "MeanOverTime",
+        "Sequence",
+        "Averages over time: [batch, time, F] becomes [batch, F].",
+        inputs=(Port("in", (SEQUENCE,)),),
+        output=Port("out", (VECTOR,)),
+        params=(),
+        infer=_pooled,
+        build=_module("MeanOverTime"),
+    ),
+    BlockSpec(
+        "Concat",
+        "Sequence",
+        "Joins two branches side by side along the features.",
+        inputs=_pair(),
+        output=Port("out", _FLOAT_KINDS),
+        params=(),
+        infer=_concat_shape,
+        build=_module("Concat"),
+    ),
+    BlockSpec(
+        "Add",
+        "Sequence",
+        "Adds two branches of equal size, as in a residual connection.",
+        inputs=_pair(),
+        output=Port("out", _FLOAT_KINDS),
+        params=(),
+        infer=_add_shape,
+        build=_module("Add"),
+    ),
 )

@@ -4,14 +4,16 @@ A `BlockSpec` is pure data plus three small functions. Nothing here imports torc
 catalogue, validation and shape inference stay cheap enough to run on every edit; the
 module factory imports torch only when it is called.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 SEQUENCE = "sequence"  # float [batch, time, features]
-VECTOR = "vector"      # float [batch, features]
-TOKENS = "tokens"      # int64 [batch, time]; `size` is the vocabulary size
+VECTOR = "vector"  # float [batch, features]
+TOKENS = "tokens"  # int64 [batch, time]; `size` is the vocabulary size
 PORT_KINDS = (SEQUENCE, VECTOR, TOKENS)
 
 

@@ -6,7 +6,7 @@ take and produce, and `load_dataset` builds the tensors, deterministically from 
 Pure Python + numpy + torch: nothing here imports Qt.
 """
 
-from .base import DataError, DataParam, DataSignature, Dataset, TaskSpec
+from .base import DataError, DataParam, Dataset, DataSignature, TaskSpec
 from .csv_table import csv_preview
 from .registry import TASKS, default_settings, describe, load_dataset
 from .text_file import text_preview

@@ -9,11 +9,10 @@ Invariants:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # torch loads only when data is generated: the window validates without it
     import torch
@@ -89,6 +88,7 @@ class Dataset:
 
 def _expected_x(sig: DataSignature, n: int) -> tuple[torch.dtype, tuple[int, ...]]:
     import torch
+
     if sig.input_kind == "sequence":
         return torch.float32, (n, sig.length, sig.features or 0)
     return torch.int64, (n, sig.length)
@@ -96,6 +96,7 @@ def _expected_x(sig: DataSignature, n: int) -> tuple[torch.dtype, tuple[int, ...
 
 def _expected_y(sig: DataSignature, n: int) -> tuple[torch.dtype, tuple[int, ...]]:
     import torch
+
     if sig.target_kind == "regression":
         return torch.float32, (n, sig.n_outputs)
     if sig.target_kind == "classification":
@@ -111,9 +112,7 @@ def _check_split(sig: DataSignature, split: str, x: torch.Tensor, y: torch.Tenso
         (f"y_{split}", y, _expected_y(sig, n)),
     ):
         if tensor.dtype != dtype or tuple(tensor.shape) != shape:
-            raise ValueError(
-                f"{name} is {tensor.dtype} {tuple(tensor.shape)}, signature needs {dtype} {shape}"
-            )
+            raise ValueError(f"{name} is {tensor.dtype} {tuple(tensor.shape)}, signature needs {dtype} {shape}")
 
 
 @dataclass(frozen=True)

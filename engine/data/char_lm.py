@@ -8,26 +8,48 @@ the seed, so the signature is known without generating text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
-from .base import DataParam, DataSignature, Dataset, Params, TaskSpec
+from .base import DataParam, Dataset, DataSignature, Params, TaskSpec
 from .chars import char_windows, encode
 from .sampling import Pair, check_size, make_dataset, sample_count_params, split_generators
 
 _DETERMINERS = (("the", "a", "this", "every", "my"), ("the", "these", "some", "many", "my"))
 _NOUNS = (
-    ("cat", "cats"), ("dog", "dogs"), ("bird", "birds"), ("farmer", "farmers"),
-    ("child", "children"), ("teacher", "teachers"), ("fox", "foxes"), ("sailor", "sailors"),
-    ("machine", "machines"), ("river", "rivers"), ("garden", "gardens"), ("lamp", "lamps"),
+    ("cat", "cats"),
+    ("dog", "dogs"),
+    ("bird", "birds"),
+    ("farmer", "farmers"),
+    ("child", "children"),
+    ("teacher", "teachers"),
+    ("fox", "foxes"),
+    ("sailor", "sailors"),
+    ("machine", "machines"),
+    ("river", "rivers"),
+    ("garden", "gardens"),
+    ("lamp", "lamps"),
 )
 _ADJECTIVES = ("small", "quick", "old", "quiet", "bright", "green", "lazy", "happy", "young")
-_INTRANSITIVE = (("sleeps", "sleep"), ("runs", "run"), ("waits", "wait"), ("sings", "sing"),
-                 ("jumps", "jump"), ("works", "work"))
-_TRANSITIVE = (("sees", "see"), ("follows", "follow"), ("watches", "watch"), ("likes", "like"),
-               ("finds", "find"), ("visits", "visit"))
+_INTRANSITIVE = (
+    ("sleeps", "sleep"),
+    ("runs", "run"),
+    ("waits", "wait"),
+    ("sings", "sing"),
+    ("jumps", "jump"),
+    ("works", "work"),
+)
+_TRANSITIVE = (
+    ("sees", "see"),
+    ("follows", "follow"),
+    ("watches", "watch"),
+    ("likes", "like"),
+    ("finds", "find"),
+    ("visits", "visit"),
+)
 _BASE_VERBS = tuple(v[1] for v in _INTRANSITIVE + _TRANSITIVE)
 _PREPOSITIONS = ("near", "behind", "under", "with", "after", "beside")
 _ADVERBS = ("today", "again", "slowly", "at night", "every morning", "quietly")

@@ -6,8 +6,9 @@ A text becomes token ids through a vocabulary (id -> character); samples are win
 
 from __future__ import annotations
 
-import numpy as np
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:  # torch loads only when data is generated: the window validates without it
     import torch

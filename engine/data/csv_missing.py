@@ -40,11 +40,7 @@ def _interpolate(table: CsvTable, column: np.ndarray, name: str) -> np.ndarray:
 
 
 def _report(table: CsvTable, missing: np.ndarray, names: list[str]) -> str:
-    parts = [
-        _where(table, np.flatnonzero(missing[:, j]), name)
-        for j, name in enumerate(names)
-        if missing[:, j].any()
-    ]
+    parts = [_where(table, np.flatnonzero(missing[:, j]), name) for j, name in enumerate(names) if missing[:, j].any()]
     return (
         f"'{table.path}' has missing values: {'; '.join(parts)}. Fill them in, or set the "
         "'missing' data setting to 'interpolate' (estimate each from its neighbouring rows) "

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .base import DataError, DataParam, DataSignature, Dataset, Params, TaskSpec
+from .base import DataError, DataParam, Dataset, DataSignature, Params, TaskSpec
 from .csv_missing import handle_missing
 from .csv_table import CsvTable, is_numeric_column, numeric_column, read_csv_table
 from .files import SAMPLE_CSV, resolve_path
@@ -50,8 +50,7 @@ def _numeric_columns(table: CsvTable) -> list[str]:
     names = [name for name in table.header if is_numeric_column(table, name)]
     if not names:
         raise DataError(
-            f"The CSV file '{table.path}' has no column of numbers. A time series needs at "
-            "least one numeric column."
+            f"The CSV file '{table.path}' has no column of numbers. A time series needs at least one numeric column."
         )
     return names
 
@@ -126,7 +125,7 @@ def _samples(series: _Series, normalised: np.ndarray, p: Params) -> Pair:
     inputs = normalised[:, [series.names.index(name) for name in series.inputs]]
     x = sliding_window_view(inputs, window, axis=0)[:count].transpose(0, 2, 1)
     target = normalised[:, series.names.index(series.target)]
-    y = target[window + horizon - 1:][:count, None]
+    y = target[window + horizon - 1 :][:count, None]
     return float_tensor(x), float_tensor(y)
 
 
@@ -162,34 +161,54 @@ CSV_SERIES = TaskSpec(
     description="Forecast one column of your CSV file from a window of past rows.",
     params=(
         DataParam(
-            "path", "path", "",
+            "path",
+            "path",
+            "",
             help="CSV file with a header row; relative paths start at the project's folder. "
             "Empty: the bundled sample (hourly weather).",
         ),
         DataParam(
-            "inputs", "columns", (),
+            "inputs",
+            "columns",
+            (),
             help="Columns the model reads. Empty: every numeric column, the target included.",
         ),
         DataParam(
-            "target", "column", "",
+            "target",
+            "column",
+            "",
             help="Column to forecast. Empty: the last numeric column.",
         ),
         DataParam("window", "int", 24, 1, 5000, help="Rows the model sees per sample."),
         DataParam(
-            "horizon", "int", 1, 1, 1000,
+            "horizon",
+            "int",
+            1,
+            1,
+            1000,
             help="Predict the target this many rows after the window's last row (1 = next row).",
         ),
         DataParam(
-            "normalise", "choice", "zscore", choices=("zscore", "minmax", "none"),
+            "normalise",
+            "choice",
+            "zscore",
+            choices=("zscore", "minmax", "none"),
             help="Rescale each column with statistics of the training part only: zscore "
             "(mean 0, std 1), minmax (0 to 1) or none.",
         ),
         DataParam(
-            "split", "float", 0.2, 0.01, 0.9,
+            "split",
+            "float",
+            0.2,
+            0.01,
+            0.9,
             help="Fraction of rows, taken from the end, used for validation.",
         ),
         DataParam(
-            "missing", "choice", "report", choices=("report", "interpolate", "drop"),
+            "missing",
+            "choice",
+            "report",
+            choices=("report", "interpolate", "drop"),
             help="Empty or NA cells: report them as an error, interpolate from neighbouring "
             "rows, or drop the rows that hold them.",
         ),

@@ -9,7 +9,8 @@ taken for numbers.
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .base import DataError, DataParam, Params, TaskSpec
 
@@ -19,10 +20,7 @@ def resolve_params(spec: TaskSpec, raw: Any) -> Params:
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
-        raise DataError(
-            f"The data settings' \"params\" must be an object of named values; "
-            f"got {type(raw).__name__}."
-        )
+        raise DataError(f'The data settings\' "params" must be an object of named values; got {type(raw).__name__}.')
     _reject_unknown(spec, raw)
     resolved = spec.defaults()
     for param in spec.params:
@@ -36,8 +34,7 @@ def _reject_unknown(spec: TaskSpec, raw: Mapping[str, Any]) -> None:
     unknown = sorted(str(name) for name in raw if name not in known)
     if unknown:
         raise DataError(
-            f"Task '{spec.name}' has no setting {_quoted(unknown)}. "
-            f"Its settings are: {_quoted(sorted(known))}."
+            f"Task '{spec.name}' has no setting {_quoted(unknown)}. Its settings are: {_quoted(sorted(known))}."
         )
 
 
@@ -46,10 +43,7 @@ def check_value(task: str, param: DataParam, value: Any) -> Any:
     checker = _CHECKERS[param.type]
     converted = checker(param, value)
     if converted is _INVALID:
-        raise DataError(
-            f"Data setting '{param.name}' of task '{task}' must be {_expectation(param)}; "
-            f"got {value!r}."
-        )
+        raise DataError(f"Data setting '{param.name}' of task '{task}' must be {_expectation(param)}; got {value!r}.")
     return converted
 
 

@@ -7,10 +7,11 @@ load_dataset accepts too, and describe(settings) == load_dataset(settings).signa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from .base import DataError, DataSignature, Dataset, Params, TaskSpec
+from .base import DataError, Dataset, DataSignature, Params, TaskSpec
 from .char_lm import CHAR_LM
 from .csv_series import CSV_SERIES
 from .params import resolve_params
@@ -39,9 +40,7 @@ def describe(settings: Mapping[str, Any], base_dir: Path | str | None = None) ->
     return spec.signature_fn(params, _base(base_dir))
 
 
-def load_dataset(
-    settings: Mapping[str, Any], base_dir: Path | str | None = None, seed: int = 0
-) -> Dataset:
+def load_dataset(settings: Mapping[str, Any], base_dir: Path | str | None = None, seed: int = 0) -> Dataset:
     """The dataset for these settings; the same settings and seed give identical tensors."""
     spec, params = _resolve(settings)
     return spec.build_fn(params, _base(base_dir), seed)
@@ -50,8 +49,7 @@ def load_dataset(
 def _resolve(settings: Mapping[str, Any]) -> tuple[TaskSpec, Params]:
     if not isinstance(settings, Mapping):
         raise DataError(
-            'Data settings must be an object like {"task": "sine", "params": {}}; '
-            f"got {type(settings).__name__}."
+            f'Data settings must be an object like {{"task": "sine", "params": {{}}}}; got {type(settings).__name__}.'
         )
     extra = sorted(str(key) for key in settings if key not in ("task", "params"))
     if extra:

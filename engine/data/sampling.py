@@ -8,15 +8,14 @@ and runs of different sizes are compared on the same data.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # torch loads only when data is generated: the window validates without it
     import torch
 
-from .base import DataError, DataParam, DataSignature, Dataset
+from .base import DataError, DataParam, Dataset, DataSignature
 
 Pair = tuple["torch.Tensor", "torch.Tensor"]  # (inputs, targets) of one split
 
@@ -35,11 +34,19 @@ def sample_count_params(n_train: int, n_val: int) -> tuple[DataParam, DataParam]
     """The n_train / n_val settings every built-in generator shares."""
     return (
         DataParam(
-            "n_train", "int", n_train, 1, 200_000,
+            "n_train",
+            "int",
+            n_train,
+            1,
+            200_000,
             help="Number of training sequences to generate.",
         ),
         DataParam(
-            "n_val", "int", n_val, 1, 50_000,
+            "n_val",
+            "int",
+            n_val,
+            1,
+            50_000,
             help="Number of validation sequences, generated separately from the training ones.",
         ),
     )
@@ -60,12 +67,14 @@ def check_size(task: str, n_samples: int, per_sample: int) -> None:
 def float_tensor(array: np.ndarray) -> torch.Tensor:
     """A float32 tensor owning a copy of `array`."""
     import torch
+
     return torch.from_numpy(np.array(array, dtype=np.float32, order="C", copy=True))
 
 
 def long_tensor(array: np.ndarray) -> torch.Tensor:
     """An int64 tensor owning a copy of `array`."""
     import torch
+
     return torch.from_numpy(np.array(array, dtype=np.int64, order="C", copy=True))
 
 
@@ -82,6 +91,7 @@ def prior_cross_entropy(y_train: torch.Tensor, y_val: torch.Tensor, n_classes: i
     For balanced classes this is about log(n_classes); for tokens, the unigram entropy.
     """
     import torch
+
     counts = torch.bincount(y_train.reshape(-1), minlength=n_classes).double() + 1.0
     log_prior = torch.log(counts / counts.sum())
     return float(-log_prior[y_val.reshape(-1)].mean())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import DataParam, DataSignature, Dataset, Params, TaskSpec
+from .base import DataParam, Dataset, DataSignature, Params, TaskSpec
 from .sampling import (
     Pair,
     check_size,
@@ -28,14 +28,10 @@ KINDS = ("normal", "spike", "shift", "dropout")
 
 def _signature(p: Params, base_dir: Path | None) -> DataSignature:
     classes = 4 if p["classify_type"] else 2
-    return DataSignature(
-        "sequence", p["channels"], None, p["length"], "classification", classes, "accuracy"
-    )
+    return DataSignature("sequence", p["channels"], None, p["length"], "classification", classes, "accuracy")
 
 
-def normal_recordings(
-    rng: np.random.Generator, n: int, length: int, channels: int, noise: float
-) -> np.ndarray:
+def normal_recordings(rng: np.random.Generator, n: int, length: int, channels: int, noise: float) -> np.ndarray:
     """[n, T, C] smooth correlated signals plus Gaussian noise."""
     # Channels mix two shared slow rhythms, as sensors watching one process would.
     t = np.arange(length)[None, None, :]
@@ -105,15 +101,25 @@ SENSOR_ANOMALY = TaskSpec(
         DataParam("channels", "int", 3, 1, 32, help="Number of sensor channels (features)."),
         DataParam("length", "int", 60, 10, 2000, help="Time steps per recording."),
         DataParam(
-            "anomaly_rate", "float", 0.5, 0.0, 1.0,
+            "anomaly_rate",
+            "float",
+            0.5,
+            0.0,
+            1.0,
             help="Fraction of recordings (on average) that contain an anomaly.",
         ),
         DataParam(
-            "classify_type", "bool", False,
+            "classify_type",
+            "bool",
+            False,
             help="Off: 2 classes (normal, anomaly). On: 4 classes (normal, spike, shift, dropout).",
         ),
         DataParam(
-            "noise", "float", 0.1, 0.0, 1.0,
+            "noise",
+            "float",
+            0.1,
+            0.0,
+            1.0,
             help="Standard deviation of the measurement noise on every channel.",
         ),
     ),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import DataParam, DataSignature, Dataset, Params, TaskSpec
+from .base import DataParam, Dataset, DataSignature, Params, TaskSpec
 from .sampling import (
     Pair,
     check_size,
@@ -29,9 +29,7 @@ def _sine_signature(p: Params, base_dir: Path | None) -> DataSignature:
     return DataSignature("sequence", 1, None, p["window"], "regression", p["horizon"], None)
 
 
-def sine_series(
-    rng: np.random.Generator, n: int, steps: int, components: int, noise: float
-) -> np.ndarray:
+def sine_series(rng: np.random.Generator, n: int, steps: int, components: int, noise: float) -> np.ndarray:
     """[n, steps] series, each a sum of 1..components sines plus Gaussian noise."""
     count = rng.integers(1, components + 1, size=n)
     active = np.arange(components)[None, :] < count[:, None]  # [n, C]
@@ -75,11 +73,19 @@ SINE = TaskSpec(
         DataParam("window", "int", 40, 2, 1000, help="Time steps the model sees per sample."),
         DataParam("horizon", "int", 1, 1, 100, help="How many following values to predict."),
         DataParam(
-            "components", "int", 3, 1, 5,
+            "components",
+            "int",
+            3,
+            1,
+            5,
             help="Each series sums between 1 and this many sines of random frequency and phase.",
         ),
         DataParam(
-            "noise", "float", 0.05, 0.0, 1.0,
+            "noise",
+            "float",
+            0.05,
+            0.0,
+            1.0,
             help="Standard deviation of the Gaussian noise added to every value.",
         ),
     ),
@@ -130,7 +136,11 @@ ADDING = TaskSpec(
     params=(
         *sample_count_params(4000, 500),
         DataParam(
-            "length", "int", 50, 2, 2000,
+            "length",
+            "int",
+            50,
+            2,
+            2000,
             help="Sequence length; longer sequences need longer memory (plain RNNs fail past ~100).",
         ),
     ),
@@ -165,7 +175,7 @@ def copy_samples(rng: np.random.Generator, n: int, p: Params) -> Pair:
     x[:, :digits] = symbols
     x[:, digits + p["delay"]] = GO
     y = np.full((n, length), BLANK)
-    y[:, length - digits:] = symbols
+    y[:, length - digits :] = symbols
     return long_tensor(x), long_tensor(y)
 
 
@@ -193,7 +203,11 @@ COPY = TaskSpec(
         DataParam("digits", "int", 5, 1, 50, help="How many symbols to remember."),
         DataParam("symbols", "int", 8, 2, 26, help="Alphabet size the symbols are drawn from."),
         DataParam(
-            "delay", "int", 10, 0, 1000,
+            "delay",
+            "int",
+            10,
+            0,
+            1000,
             help="Blank steps between the symbols and the go marker: the memory span needed.",
         ),
     ),

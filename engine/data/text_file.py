@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import DataError, DataParam, DataSignature, Dataset, Params, TaskSpec
+from .base import DataError, DataParam, Dataset, DataSignature, Params, TaskSpec
 from .chars import char_windows, encode, vocabulary_of
 from .files import SAMPLE_TEXT, read_text, read_text_head, resolve_path
 from .sampling import make_dataset
@@ -82,18 +82,27 @@ TEXT_FILE = TaskSpec(
     description="Predict the next character of a plain-text (UTF-8) file you choose.",
     params=(
         DataParam(
-            "path", "path", "",
-            help="Plain-text UTF-8 file; relative paths start at the project's folder. "
-            "Empty: the bundled sample text.",
+            "path",
+            "path",
+            "",
+            help="Plain-text UTF-8 file; relative paths start at the project's folder. Empty: the bundled sample text.",
         ),
         DataParam("length", "int", 64, 4, 4096, help="Characters per training window."),
         DataParam(
-            "stride", "int", 32, 1, 4096,
+            "stride",
+            "int",
+            32,
+            1,
+            4096,
             help="Characters between the starts of consecutive windows; less than length "
             "gives overlapping windows and more samples.",
         ),
         DataParam(
-            "split", "float", 0.1, 0.01, 0.5,
+            "split",
+            "float",
+            0.1,
+            0.01,
+            0.5,
             help="Fraction of the text, taken from its end, used for validation.",
         ),
     ),

@@ -3,6 +3,7 @@ the model as ONNX when the optional onnx package is installed.
 
 Importing this package loads no torch; `generate_source` needs none at all.
 """
+
 from __future__ import annotations
 
 from .errors import ExportError
@@ -10,5 +11,12 @@ from .files import export_weights, save_source
 from .onnx import MISSING_ONNX, export_onnx, onnx_available
 from .source import generate_source
 
-__all__ = ["ExportError", "MISSING_ONNX", "export_onnx", "export_weights", "generate_source",
-           "onnx_available", "save_source"]
+__all__ = [
+    "ExportError",
+    "MISSING_ONNX",
+    "export_onnx",
+    "export_weights",
+    "generate_source",
+    "onnx_available",
+    "save_source",
+]

@@ -1,4 +1,5 @@
 """The one error the export package raises; its message is shown to the user as it is."""
+
 from __future__ import annotations
 
 

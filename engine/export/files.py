@@ -1,4 +1,5 @@
 """Writing exported files atomically: a reader sees the old file or the new one, never a mix."""
+
 from __future__ import annotations
 
 import os
@@ -20,6 +21,7 @@ def save_source(text: str, path: Path | str) -> Path:
 def export_weights(state_dict: dict, path: Path | str) -> Path:
     """Write a state dict as safetensors, keys unchanged, tensors moved to the CPU."""
     from safetensors.torch import save_file
+
     path = Path(path)
     tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in state_dict.items()}
     with replacing(path) as temporary:

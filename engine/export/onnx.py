@@ -5,6 +5,7 @@ TorchScript-based exporter is used (dynamo=False) because it needs onnx alone, n
 onnxscript, and it exports nn.LSTM/GRU/RNN as ONNX's own recurrent operators. Batch and
 time are dynamic axes, so the file accepts any batch size and sequence length.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -27,14 +28,21 @@ def export_onnx(model, signature, path: Path | str) -> Path:
     if not onnx_available():
         raise ExportError(MISSING_ONNX)
     import torch
+
     path = Path(path)
     example = _example_input(signature, next(model.parameters()).device)
     output_axes = {0: "batch", 1: "time"} if signature.target_kind == "tokens" else {0: "batch"}
     with replacing(path) as temporary, warnings.catch_warnings():
         _quiet_known_warnings()
-        torch.onnx.export(model, (example,), str(temporary), dynamo=False,
-                          input_names=["x"], output_names=["prediction"],
-                          dynamic_axes={"x": {0: "batch", 1: "time"}, "prediction": output_axes})
+        torch.onnx.export(
+            model,
+            (example,),
+            str(temporary),
+            dynamo=False,
+            input_names=["x"],
+            output_names=["prediction"],
+            dynamic_axes={"x": {0: "batch", 1: "time"}, "prediction": output_axes},
+        )
     return path
 
 
@@ -43,6 +51,7 @@ def _quiet_known_warnings() -> None:
     recurrent layers' size checks traced as constants (sizes are fixed by the weights), and
     advice to export with batch size 1, which is what `_example_input` does."""
     import torch
+
     warnings.simplefilter("ignore", DeprecationWarning)
     warnings.simplefilter("ignore", torch.jit.TracerWarning)
     warnings.filterwarnings("ignore", message="Exporting a model to ONNX with a batch_size other than 1")
@@ -50,6 +59,7 @@ def _quiet_known_warnings() -> None:
 
 def _example_input(signature, device):
     import torch
+
     if signature.input_kind == "tokens":
         return torch.zeros(1, signature.length, dtype=torch.long, device=device)  # (B, T)
     return torch.zeros(1, signature.length, signature.features, device=device)  # (B, T, F)

@@ -8,6 +8,7 @@ time, with the shape after each line. Only blocks that lead to the head are writ
 Nothing here imports torch: the text comes from the document and its inferred shapes, so
 a code view can regenerate it on every edit. The same graph always gives the same text.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,7 @@ class _Step:
     output: Shape
 
 
-def generate_source(project_or_doc: Project | GraphDocument, data_signature,
-                    class_name: str = "RecurrentModel") -> str:
+def generate_source(project_or_doc: Project | GraphDocument, data_signature, class_name: str = "RecurrentModel") -> str:
     """The model of a project (or graph document) as Python source; raises ExportError
     when the graph has errors or `class_name` is not a valid class name."""
     if not class_name.isidentifier() or keyword.iskeyword(class_name):
@@ -76,8 +76,15 @@ def _step(doc: GraphDocument, node_id: str, shapes, names: dict[str, str], data)
     ports = [port.name for port in node.spec.inputs]
     received = shapes.inputs[node_id]
     output = shapes.outputs.get(node_id) or _head_output(data)
-    return _Step(node_id, node.type_name, node.params, tuple(received[p] for p in ports),
-                 tuple(names[by_port[p]] for p in ports), names[node_id], output)
+    return _Step(
+        node_id,
+        node.type_name,
+        node.params,
+        tuple(received[p] for p in ports),
+        tuple(names[by_port[p]] for p in ports),
+        names[node_id],
+        output,
+    )
 
 
 def _variable_names(node_ids: list[str]) -> dict[str, str]:
@@ -100,9 +107,14 @@ def _head_output(data) -> Shape:
 # -- per block type: (constructor, keyword arguments) or None, and the forward lines -----
 def _recurrent(step: _Step):
     p = step.params
-    kwargs = {"input_size": step.inputs[0].size, "hidden_size": p["hidden_size"], "num_layers": p["layers"],
-              "batch_first": True, "bidirectional": p["bidirectional"],
-              "dropout": p["dropout"] if p["layers"] > 1 else 0.0}
+    kwargs = {
+        "input_size": step.inputs[0].size,
+        "hidden_size": p["hidden_size"],
+        "num_layers": p["layers"],
+        "batch_first": True,
+        "bidirectional": p["bidirectional"],
+        "dropout": p["dropout"] if p["layers"] > 1 else 0.0,
+    }
     if step.type_name == "RNN":
         kwargs["nonlinearity"] = p["nonlinearity"]
     return (f"nn.{step.type_name}", kwargs), _recurrent_forward(step)
@@ -133,13 +145,11 @@ def _embedding(step: _Step):
 
 
 def _linear(step: _Step):
-    kwargs = {"in_features": step.inputs[0].size, "out_features": step.params["features"],
-              "bias": step.params["bias"]}
+    kwargs = {"in_features": step.inputs[0].size, "out_features": step.params["features"], "bias": step.params["bias"]}
     return ("nn.Linear", kwargs), _apply(step)
 
 
-_FUNCTIONS = {"ReLU": "torch.relu", "Tanh": "torch.tanh", "Sigmoid": "torch.sigmoid",
-              "GELU": "nn.functional.gelu"}
+_FUNCTIONS = {"ReLU": "torch.relu", "Tanh": "torch.tanh", "Sigmoid": "torch.sigmoid", "GELU": "nn.functional.gelu"}
 
 
 def _activation(step: _Step):
@@ -158,6 +168,7 @@ def _layer_norm(step: _Step):
 def _expression(template: str, note: str = ""):
     def render(step: _Step):
         return None, [f"{step.var} = {template.format(*step.args)}  {_comment(step.output, note)}"]
+
     return render
 
 
@@ -171,24 +182,37 @@ def _apply(step: _Step, note: str = "") -> list[str]:
 
 
 _RENDER = {
-    "SequenceInput": _input, "TokenInput": _input, "Embedding": _embedding,
-    "RNN": _recurrent, "LSTM": _recurrent, "GRU": _recurrent,
-    "Linear": _linear, "Activation": _activation, "Dropout": _dropout, "LayerNorm": _layer_norm,
+    "SequenceInput": _input,
+    "TokenInput": _input,
+    "Embedding": _embedding,
+    "RNN": _recurrent,
+    "LSTM": _recurrent,
+    "GRU": _recurrent,
+    "Linear": _linear,
+    "Activation": _activation,
+    "Dropout": _dropout,
+    "LayerNorm": _layer_norm,
     "LastStep": _expression("{0}[:, -1]", "the last step"),
     "MeanOverTime": _expression("{0}.mean(dim=1)", "the mean over time"),
     "Concat": _expression("torch.cat([{0}, {1}], dim=-1)"),
     "Add": _expression("{0} + {1}"),
-    "Regression": _head, "Classification": _head, "TokenPrediction": _head,
+    "Regression": _head,
+    "Classification": _head,
+    "TokenPrediction": _head,
 }
 
 # Head type -> (what the loss is, its expression).
 _LOSSES = {
     ("Regression", "mse"): ("mean squared error", "nn.functional.mse_loss(prediction, target)"),
     ("Regression", "l1"): ("mean absolute error (L1)", "nn.functional.l1_loss(prediction, target)"),
-    ("Classification", None): ("cross-entropy, logits (B, C) and class ids (B,)",
-                               "nn.functional.cross_entropy(prediction, target)"),
-    ("TokenPrediction", None): ("cross-entropy per step, logits (B, T, V) and tokens (B, T)",
-                                "nn.functional.cross_entropy(prediction.flatten(0, 1), target.flatten())"),
+    ("Classification", None): (
+        "cross-entropy, logits (B, C) and class ids (B,)",
+        "nn.functional.cross_entropy(prediction, target)",
+    ),
+    ("TokenPrediction", None): (
+        "cross-entropy per step, logits (B, T, V) and tokens (B, T)",
+        "nn.functional.cross_entropy(prediction.flatten(0, 1), target.flatten())",
+    ),
 }
 
 
@@ -202,16 +226,18 @@ def _render(step: _Step):
 # -- text --------------------------------------------------------------------------------
 def _class(class_name: str, steps: list[_Step], data) -> str:
     rendered = [(step, *_render(step)) for step in steps]
-    return "\n".join([
-        f"class {class_name}(nn.Module):",
-        '    """The graph\'s blocks as submodules named by their ids, run in the graph\'s order."""',
-        "",
-        *_init_method(rendered),
-        "",
-        *_forward_method(rendered, data),
-        "",
-        *_loss_method(steps[-1]),
-    ])
+    return "\n".join(
+        [
+            f"class {class_name}(nn.Module):",
+            '    """The graph\'s blocks as submodules named by their ids, run in the graph\'s order."""',
+            "",
+            *_init_method(rendered),
+            "",
+            *_forward_method(rendered, data),
+            "",
+            *_loss_method(steps[-1]),
+        ]
+    )
 
 
 def _init_method(rendered) -> list[str]:
@@ -223,23 +249,33 @@ def _forward_method(rendered, data) -> list[str]:
     first, *others = [step.var for step, _, _ in rendered if not step.args]
     body = [f"{var} = {first}  # every input block receives the same data" for var in others]
     body += [line for _, _, lines in rendered for line in lines] + [f"return {rendered[-1][0].var}"]
-    return [f"    def forward(self, {first}: torch.Tensor) -> torch.Tensor:",
-            f'{_INDENT}"""{first}: {_describe_input(data)}; returns {_describe_output(data)}."""',
-            *(_INDENT + line for line in body)]
+    return [
+        f"    def forward(self, {first}: torch.Tensor) -> torch.Tensor:",
+        f'{_INDENT}"""{first}: {_describe_input(data)}; returns {_describe_output(data)}."""',
+        *(_INDENT + line for line in body),
+    ]
 
 
 def _assignment(node_id: str, constructor: str, kwargs: dict[str, Any]) -> list[str]:
     arguments = ", ".join(f"{name}={_literal(value)}" for name, value in kwargs.items())
     opening = f"self.{node_id} = {constructor}("
-    return textwrap.wrap(f"{arguments})", width=_WIDTH - len(_INDENT), initial_indent=opening,
-                         subsequent_indent=" " * len(opening), break_long_words=False, break_on_hyphens=False)
+    return textwrap.wrap(
+        f"{arguments})",
+        width=_WIDTH - len(_INDENT),
+        initial_indent=opening,
+        subsequent_indent=" " * len(opening),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _loss_method(head: _Step) -> list[str]:
     what, expression = _LOSSES[head.type_name, head.params.get("loss")]
-    return ["    def loss(self, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:",
-            f'{_INDENT}"""The loss the head is trained with: {what}."""',
-            f"{_INDENT}return {expression}"]
+    return [
+        "    def loss(self, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:",
+        f'{_INDENT}"""The loss the head is trained with: {what}."""',
+        f"{_INDENT}return {expression}",
+    ]
 
 
 def _module_docstring(class_name: str, title: str, input_name: str, data, unused: list[str]) -> str:

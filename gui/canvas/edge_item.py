@@ -1,4 +1,5 @@
 """A connection between two ports, drawn as a horizontal S-curve in its data's kind colour."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt

@@ -4,6 +4,7 @@ A node is a card NODE_WIDTH wide: a header (icon, name, type), one row per port 
 the left edge, the output on the right edge of the first row), and a footer with the
 inferred output shape and parameter count.
 """
+
 from __future__ import annotations
 
 NODE_WIDTH = 190.0

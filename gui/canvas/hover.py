@@ -1,4 +1,5 @@
 """Hover highlighting shared by canvas items: they repaint brighter under the mouse."""
+
 from __future__ import annotations
 
 

@@ -6,6 +6,7 @@ whether the document would accept the connection. From a connected input it pick
 wire up: drop it on another input to reconnect, or on empty canvas to disconnect. The
 gesture only asks a `LinkHandler` (the editor) to edit; the scene follows the document.
 """
+
 from __future__ import annotations
 
 from typing import Protocol

@@ -5,9 +5,10 @@ Items are drawn from the document and the latest analysis only. Painting is cach
 item (DeviceCoordinateCache) and simplified when zoomed far out, so large graphs pan
 and zoom smoothly.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
@@ -17,17 +18,25 @@ from engine.blocks import Shape
 from engine.graph import Node
 
 from .. import theme
-from .hover import HoverHighlight
 from ..icons import block_pixmap
-from .geometry import (CORNER_RADIUS, FOOTER_HEIGHT, HEADER_HEIGHT, NODE_WIDTH, ROW_HEIGHT, input_port_y,
-                       node_height, output_port_y)
+from .geometry import (
+    CORNER_RADIUS,
+    FOOTER_HEIGHT,
+    HEADER_HEIGHT,
+    NODE_WIDTH,
+    ROW_HEIGHT,
+    input_port_y,
+    node_height,
+    output_port_y,
+)
+from .hover import HoverHighlight
 from .port_item import INPUT, OUTPUT, PortItem
 
 # Below this zoom the text is unreadable anyway; draw only the cards.
 _TEXT_MIN_DETAIL = 0.4
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font(size: float, bold: bool = False, mono: bool = False) -> QFont:
     font = QFont("DejaVu Sans Mono" if mono else QFont().family())
     if mono:
@@ -91,8 +100,9 @@ class NodeItem(HoverHighlight, QGraphicsItem):
         self._height = node_height(self.spec)
         self._shape_text, self._shape_kind, self._param_text = "shape not known yet", None, ""
         self._hovered = False
-        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
-                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setFlags(
+            QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemSendsGeometryChanges
+        )
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)
         self.setPos(*node.position)
@@ -124,8 +134,14 @@ class NodeItem(HoverHighlight, QGraphicsItem):
             port.node_id = new_id
         self.update()
 
-    def set_analysis(self, output: Shape | None, inputs: dict[str, Shape], param_count: int | None,
-                     diagnostics: list, head_text: str | None) -> None:
+    def set_analysis(
+        self,
+        output: Shape | None,
+        inputs: dict[str, Shape],
+        param_count: int | None,
+        diagnostics: list,
+        head_text: str | None,
+    ) -> None:
         """Show what validation found; repaints only when something visible changed."""
         for name, port in self.inputs.items():
             port.set_inferred_shape(inputs.get(name))

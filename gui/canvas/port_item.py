@@ -3,6 +3,7 @@
 Ports are children of their node item. They know which node and port they stand for and
 which way data flows; wire gestures (canvas.interactions) start and end on them.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -12,8 +13,8 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from engine.blocks import Port, Shape
 
 from .. import theme
-from .hover import HoverHighlight
 from .geometry import PORT_HIT_RADIUS, PORT_RADIUS
+from .hover import HoverHighlight
 
 INPUT, OUTPUT = "input", "output"
 

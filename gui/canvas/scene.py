@@ -5,6 +5,7 @@ Items are built from the document's node/edge events and hold no state the docum
 reported through `nodes_dragged` and comes back as a document edit). Analysis results are
 pushed in with `apply_analysis`. Gestures edit through the link handler (the editor).
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt, Signal
@@ -19,7 +20,7 @@ from .port_item import INPUT, PortItem
 
 
 class DocumentScene(QGraphicsScene):
-    feedback = Signal(str)       # a message for the status bar: refusals, hints
+    feedback = Signal(str)  # a message for the status bar: refusals, hints
     nodes_dragged = Signal(dict)  # {node_id: (x, y)} after the user moved nodes with the mouse
 
     def __init__(self, parent=None):
@@ -49,9 +50,14 @@ class DocumentScene(QGraphicsScene):
         self._subscribe(doc, subscribe=True)
 
     def _subscribe(self, doc: GraphDocument, subscribe: bool) -> None:
-        for event, handler in ((doc.node_added, self._on_node_added), (doc.node_removed, self._on_node_removed),
-                               (doc.node_moved, self._on_node_moved), (doc.node_renamed, self._on_node_renamed),
-                               (doc.edge_added, self._on_edge_added), (doc.edge_removed, self._on_edge_removed)):
+        for event, handler in (
+            (doc.node_added, self._on_node_added),
+            (doc.node_removed, self._on_node_removed),
+            (doc.node_moved, self._on_node_moved),
+            (doc.node_renamed, self._on_node_renamed),
+            (doc.edge_added, self._on_edge_added),
+            (doc.edge_removed, self._on_edge_removed),
+        ):
             (event.connect if subscribe else event.disconnect)(handler)
 
     def _on_node_added(self, node: Node) -> None:
@@ -73,8 +79,12 @@ class DocumentScene(QGraphicsScene):
         self._nodes[new_id] = item
         for edge_item in item.edges:
             old = edge_item.edge
-            new = Edge(new_id if old.source == old_id else old.source, old.source_port,
-                       new_id if old.target == old_id else old.target, old.target_port)
+            new = Edge(
+                new_id if old.source == old_id else old.source,
+                old.source_port,
+                new_id if old.target == old_id else old.target,
+                old.target_port,
+            )
             self._edges[new] = self._edges.pop(old)
             edge_item.set_edge(new)
 
@@ -104,8 +114,13 @@ class DocumentScene(QGraphicsScene):
         for diagnostic in analysis.diagnostics:
             by_node.setdefault(diagnostic.node, []).append(diagnostic)
         for node_id, item in self._nodes.items():
-            item.set_analysis(shapes.outputs.get(node_id), shapes.inputs.get(node_id, {}),
-                              analysis.param_counts.get(node_id), by_node.get(node_id, []), head_text)
+            item.set_analysis(
+                shapes.outputs.get(node_id),
+                shapes.inputs.get(node_id, {}),
+                analysis.param_counts.get(node_id),
+                by_node.get(node_id, []),
+                head_text,
+            )
         for edge_item in self._edges.values():
             edge_item.update()  # its colour follows the source port's inferred kind
 
@@ -190,8 +205,11 @@ class DocumentScene(QGraphicsScene):
     def _report_moves(self) -> None:
         if self._doc is None:
             return
-        moved = {node_id: (item.x(), item.y()) for node_id, item in self._nodes.items()
-                 if (item.x(), item.y()) != self._doc.node(node_id).position}
+        moved = {
+            node_id: (item.x(), item.y())
+            for node_id, item in self._nodes.items()
+            if (item.x(), item.y()) != self._doc.node(node_id).position
+        }
         if moved:
             self.nodes_dragged.emit(moved)
 

@@ -1,6 +1,7 @@
 """CanvasView: the window onto the scene. Zoom on the wheel, pan with the middle button or
 space + left drag, a grid behind the nodes, and a drop target for blocks from the palette.
 """
+
 from __future__ import annotations
 
 import math

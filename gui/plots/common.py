@@ -5,17 +5,27 @@ A PlotPanel redraws only when it is visible and something it shows has changed (
 of the run it `watches`, the shared selection, or its own options); hidden or tabbed-away
 docks cost nothing, and a plot of probes does not redraw while only steps stream in.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QBoxLayout, QComboBox, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import theme
 from .run_data import RunData
@@ -96,7 +106,7 @@ def style_plot(plot: pg.PlotItem, title: str, x_label: str, y_label: str) -> pg.
         plot.setTitle(title, color=theme.COLORS["text"], size="9pt")
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = plot.getAxis(side)
-        axis.setPen(theme.COLORS["border"])          # (setting a pen also recolours the label)
+        axis.setPen(theme.COLORS["border"])  # (setting a pen also recolours the label)
         axis.setTextPen(theme.COLORS["text_dim"])
         axis.enableAutoSIPrefix(False)
         axis.setLabel(label, color=LABEL_COLOR)
@@ -149,11 +159,13 @@ class Readout(QLabel):
 
     def follow(self, plot: pg.PlotItem, describe: Callable[[float, float], str]) -> None:
         """Show `describe(x, y)` (data coordinates) while the mouse is over `plot`."""
+
         def moved(arguments) -> None:
             position = arguments[0]
             if plot.sceneBoundingRect().contains(position):
                 point = plot.vb.mapSceneToView(position)
                 self.setText(describe(point.x(), point.y()))
+
         scene = plot.scene()
         self._proxies.append(pg.SignalProxy(scene.sigMouseMoved, rateLimit=HOVER_RATE, slot=moved))
 
@@ -162,9 +174,11 @@ class PlotPanel(QWidget):
     """Base of the plot docks: `redraw(data)` runs on the view's tick when needed."""
 
     watches: tuple[str, ...] = ("probes",)  # the parts of RunData.versions this panel shows
-    min_interval = 0.25                      # seconds between redraws, however fast data comes
-    empty_text = ("Probes of the recurrent blocks show here while a model trains (Run ▸ Train, F5) "
-                  "or when a run is opened from the Runs panel.")
+    min_interval = 0.25  # seconds between redraws, however fast data comes
+    empty_text = (
+        "Probes of the recurrent blocks show here while a model trains (Run ▸ Train, F5) "
+        "or when a run is opened from the Runs panel."
+    )
 
     def __init__(self, view: RunView, parent: QWidget | None = None):
         super().__init__(parent)
@@ -203,8 +217,12 @@ class PlotPanel(QWidget):
 
     def _plots(self) -> list[pg.PlotItem]:
         if self._plot_items is None:
-            self._plot_items = [item for view in self.findChildren(pg.GraphicsView) for item in view.scene().items()
-                                if isinstance(item, pg.PlotItem) and hasattr(item, "steady_range")]
+            self._plot_items = [
+                item
+                for view in self.findChildren(pg.GraphicsView)
+                for item in view.scene().items()
+                if isinstance(item, pg.PlotItem) and hasattr(item, "steady_range")
+            ]
         return self._plot_items
 
     def redraw(self, data: RunData) -> None:
@@ -290,8 +308,11 @@ class BlockPicker(QWidget):
         block_id, record = chosen
         layer, direction = self.view.layer_direction(record)
         set_items(self.layer, [(f"layer {i}", i) for i in range(record["layers"])], layer)
-        set_items(self.direction, [(name, i) for i, name in enumerate(("forward", "backward")[:record["directions"]])],
-                  direction)
+        set_items(
+            self.direction,
+            [(name, i) for i, name in enumerate(("forward", "backward")[: record["directions"]])],
+            direction,
+        )
         self.layer.setVisible(self._with_layers and record["layers"] > 1)
         self.direction.setVisible(self._with_layers and record["directions"] > 1)
         return block_id, record, layer, direction

@@ -5,14 +5,25 @@ chosen gate's saturation (share of values below 0.05 / above 0.95) over training
 The heatmap's levels are fixed by the gate's kind — sigmoid gates (0, 1), tanh candidates
 (-1, 1), an RNN's pre-activation (-3, 3) — so colours mean the same thing at every probe.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout
 
-from .common import (BlockPicker, PlotPanel, Readout, colour_key, combo, number, panel_layout, series_color,
-                     set_items, style_plot)
+from .common import (
+    BlockPicker,
+    PlotPanel,
+    Readout,
+    colour_key,
+    combo,
+    number,
+    panel_layout,
+    series_color,
+    set_items,
+    style_plot,
+)
 from .run_data import RunData
 from .run_view import RunView
 
@@ -34,23 +45,33 @@ class GatesPanel(PlotPanel):
         self.gate = combo("The gate shown in the heatmap and the saturation plot")
         self.gate.activated.connect(self.invalidate)
         self.graphics = pg.GraphicsLayoutWidget()
-        self.heatmap_plot = style_plot(self.graphics.addPlot(row=0, col=0, colspan=2), "Gate values",
-                                       "time step t", "unit")
+        self.heatmap_plot = style_plot(
+            self.graphics.addPlot(row=0, col=0, colspan=2), "Gate values", "time step t", "unit"
+        )
         self.image = pg.ImageItem(axisOrder="row-major")
         self.heatmap_plot.addItem(self.image)
         self.color_bar = pg.ColorBarItem(values=(0, 1), colorMap="viridis", interactive=False, width=12)
         self.color_bar.setImageItem(self.image, insert_in=self.heatmap_plot)
-        self.means_plot = style_plot(self.graphics.addPlot(row=1, col=0), "Mean over time",
-                                     "time step t", "mean")
+        self.means_plot = style_plot(self.graphics.addPlot(row=1, col=0), "Mean over time", "time step t", "mean")
         self.mean_curves: dict[str, pg.PlotDataItem] = {}
-        self.saturation_plot = style_plot(self.graphics.addPlot(row=1, col=1), "", "training step",
-                                          "% saturated")
-        self.saturation_plot.setTitle(colour_key("", [("&lt; .05", series_color(0)), ("&gt; .95", series_color(1))]),
-                                      size="9pt")
-        self.low = self.saturation_plot.plot(pen=pg.mkPen(series_color(0), width=2), symbol="o", symbolSize=4,
-                                             symbolBrush=series_color(0), symbolPen=None)
-        self.high = self.saturation_plot.plot(pen=pg.mkPen(series_color(1), width=2), symbol="o", symbolSize=4,
-                                              symbolBrush=series_color(1), symbolPen=None)
+        self.saturation_plot = style_plot(self.graphics.addPlot(row=1, col=1), "", "training step", "% saturated")
+        self.saturation_plot.setTitle(
+            colour_key("", [("&lt; .05", series_color(0)), ("&gt; .95", series_color(1))]), size="9pt"
+        )
+        self.low = self.saturation_plot.plot(
+            pen=pg.mkPen(series_color(0), width=2),
+            symbol="o",
+            symbolSize=4,
+            symbolBrush=series_color(0),
+            symbolPen=None,
+        )
+        self.high = self.saturation_plot.plot(
+            pen=pg.mkPen(series_color(1), width=2),
+            symbol="o",
+            symbolSize=4,
+            symbolBrush=series_color(1),
+            symbolPen=None,
+        )
         self.current_step = pg.InfiniteLine(angle=90, pen=pg.mkPen("#8e96a3", width=1, dash=[3, 3]))
         self.saturation_plot.addItem(self.current_step)
         self.graphics.ci.layout.setRowStretchFactor(0, 3)
@@ -108,10 +129,13 @@ class GatesPanel(PlotPanel):
         if list(self.mean_curves) != record["gates"]:  # another cell type: other gates
             for curve in self.mean_curves.values():
                 self.means_plot.removeItem(curve)
-            self.mean_curves = {name: self.means_plot.plot(pen=pg.mkPen(series_color(index), width=2))
-                                for index, name in enumerate(record["gates"])}
-            key = [(gate_symbol(record["cell"], name), series_color(index))
-                   for index, name in enumerate(record["gates"])]
+            self.mean_curves = {
+                name: self.means_plot.plot(pen=pg.mkPen(series_color(index), width=2))
+                for index, name in enumerate(record["gates"])
+            }
+            key = [
+                (gate_symbol(record["cell"], name), series_color(index)) for index, name in enumerate(record["gates"])
+            ]
             self.means_plot.setTitle(colour_key("mean", key), size="9pt")
         for name, curve in self.mean_curves.items():
             curve.setData(record["gate_mean"][name][self.layer_index, self.direction_index])
@@ -129,8 +153,13 @@ class GatesPanel(PlotPanel):
             record = probe["blocks"].get(self.block_id)
             if record is not None and gate in record["saturation_low"]:
                 where = (self.layer_index, self.direction_index)
-                rows.append((probe["step"], 100 * record["saturation_low"][gate][where],
-                             100 * record["saturation_high"][gate][where]))
+                rows.append(
+                    (
+                        probe["step"],
+                        100 * record["saturation_low"][gate][where],
+                        100 * record["saturation_high"][gate][where],
+                    )
+                )
         return tuple(np.array(column, np.float64) for column in zip(*rows)) if rows else (np.zeros(0),) * 3
 
     # -- read-outs ----------------------------------------------------------------------

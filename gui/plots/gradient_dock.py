@@ -2,14 +2,25 @@
 and direction, the current probe bright and earlier probes fading, so a gradient that
 vanishes (or explodes) on its way back through time shows as it happens.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout
 
-from .common import (BlockPicker, PlotPanel, Readout, add_legend, caption, finite_or_nan, log_friendly_axes,
-                     number, panel_layout, style_plot)
+from .common import (
+    BlockPicker,
+    PlotPanel,
+    Readout,
+    add_legend,
+    caption,
+    finite_or_nan,
+    log_friendly_axes,
+    number,
+    panel_layout,
+    style_plot,
+)
 from .run_data import RunData
 from .run_view import RunView
 
@@ -25,14 +36,17 @@ class GradientPanel(PlotPanel):
         self.ratio = caption()
         self.ratio.setToolTip("The probe's step, and the gradient norm at the first processed step over the last")
         self.graphics = pg.GraphicsLayoutWidget()
-        self.plot = style_plot(self.graphics.addPlot(axisItems=log_friendly_axes()), "", "time step t",
-                               "‖∂L/∂hₜ‖ (log scale)")
+        self.plot = style_plot(
+            self.graphics.addPlot(axisItems=log_friendly_axes()), "", "time step t", "‖∂L/∂hₜ‖ (log scale)"
+        )
         self.plot.setLogMode(y=True)
         legend = add_legend(self.plot)
-        self.earlier = [self.plot.plot(pen=pg.mkPen((*EARLIER_COLOR, 40 + 25 * i), width=1))
-                        for i in range(EARLIER_PROBES)]
-        self.current = self.plot.plot(pen=pg.mkPen(CURRENT_COLOR, width=2.5), symbol="o", symbolSize=4,
-                                      symbolBrush=CURRENT_COLOR, symbolPen=None)
+        self.earlier = [
+            self.plot.plot(pen=pg.mkPen((*EARLIER_COLOR, 40 + 25 * i), width=1)) for i in range(EARLIER_PROBES)
+        ]
+        self.current = self.plot.plot(
+            pen=pg.mkPen(CURRENT_COLOR, width=2.5), symbol="o", symbolSize=4, symbolBrush=CURRENT_COLOR, symbolPen=None
+        )
         legend.addItem(self.current, "current probe")
         legend.addItem(self.earlier[-1], "earlier probes (fading)")
         self.readout = Readout()
@@ -62,8 +76,8 @@ class GradientPanel(PlotPanel):
 
     def _draw_earlier(self, data: RunData, block_id: str, layer: int, direction: int) -> None:
         earlier = data.probes_until_current()[:-1][-EARLIER_PROBES:]
-        curves = self.earlier[EARLIER_PROBES - len(earlier):]  # the most recent gets the strongest colour
-        for curve in self.earlier[:EARLIER_PROBES - len(earlier)]:
+        curves = self.earlier[EARLIER_PROBES - len(earlier) :]  # the most recent gets the strongest colour
+        for curve in self.earlier[: EARLIER_PROBES - len(earlier)]:
             curve.setData([], [])
         for curve, probe in zip(curves, earlier):
             record = probe["blocks"].get(block_id)

@@ -4,6 +4,7 @@ one path per probe sample, its points coloured by time step.
 The projection comes from the probe record, whose PCA basis the engine keeps stable across
 probes (engine.trajectory): the picture changes only when the states do.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -42,8 +43,9 @@ class HiddenStatePanel(PlotPanel):
         self.starts = pg.ScatterPlotItem(size=10, symbol="o", pen=pg.mkPen("w", width=1.5), brush=None)
         for item in (self.lines, self.points, self.starts):
             self.plot.addItem(item)
-        self.time_bar = pg.ColorBarItem(values=(0, 1), colorMap=TIME_COLORS, interactive=False, width=12,
-                                        label="time step t")
+        self.time_bar = pg.ColorBarItem(
+            values=(0, 1), colorMap=TIME_COLORS, interactive=False, width=12, label="time step t"
+        )
         self.graphics.addItem(self.time_bar, row=0, col=1)
         self.readout = Readout("White rings mark t = 0; point at a state to read it.")
         self.readout.follow(self.plot, self._describe)
@@ -66,14 +68,16 @@ class HiddenStatePanel(PlotPanel):
         probe = data.current_probe()
         trajectory = chosen[1]["trajectory"]
         self._update_sample_range(trajectory["pca2"].shape[0])
-        self._show_paths(trajectory["pca2"][:self.samples.value()])
+        self._show_paths(trajectory["pca2"][: self.samples.value()])
         explained = trajectory["explained2"]
         for side, index in (("bottom", 0), ("left", 1)):
             label = f"PC{index + 1} ({100 * explained[index]:.0f} % of variance)"
             if self.plot.getAxis(side).labelText != label:  # a new label redraws the axis
                 self.plot.getAxis(side).setLabel(label)
-        self.plot.setToolTip(f"Principal components fitted at step {trajectory['reference_step']} and kept "
-                             "aligned since, so the picture moves only when the states do")
+        self.plot.setToolTip(
+            f"Principal components fitted at step {trajectory['reference_step']} and kept "
+            "aligned since, so the picture moves only when the states do"
+        )
         self.step.setText(f"top layer, step {probe['step']}")
 
     def _update_sample_range(self, available: int) -> None:
@@ -91,7 +95,7 @@ class HiddenStatePanel(PlotPanel):
         flat = paths.reshape(-1, 2)
         connect = np.ones(len(flat), bool)
         if length:
-            connect[length - 1::length] = False  # no line from one sample's end to the next start
+            connect[length - 1 :: length] = False  # no line from one sample's end to the next start
         self.lines.setData(flat[:, 0], flat[:, 1], connect=connect)
         self.points.setData(flat[:, 0], flat[:, 1], brush=list(time_brushes(length)) * count if length else [])
         self.starts.setData(paths[:, 0, 0] if length else [], paths[:, 0, 1] if length else [])

@@ -4,6 +4,7 @@ task's metric on a second axis, other runs overlaid, and a log-scale toggle.
 Curves are made once; `redraw` only calls setData. The raw curve can hold tens of thousands
 of points, so curves downsample to the screen ('peak' keeps the spikes) and clip to view.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,8 +13,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
 from .. import theme
-from .common import (PlotPanel, Readout, add_legend, finite_or_nan, log_friendly_axes, number, panel_layout,
-                     series_color, style_plot)
+from .common import (
+    PlotPanel,
+    Readout,
+    add_legend,
+    finite_or_nan,
+    log_friendly_axes,
+    number,
+    panel_layout,
+    series_color,
+    style_plot,
+)
 from .run_data import RunData
 from .run_view import RunView
 
@@ -34,8 +44,14 @@ class LossPanel(PlotPanel):
         accent = series_color(0)
         self.raw = self._curve(pg.mkPen(series_color(0, RAW_ALPHA), width=1), "training (raw)")
         self.smoothed = self._curve(pg.mkPen(accent, width=2), "training (smoothed)")
-        self.validation = self.plot.plot(pen=pg.mkPen(series_color(1), width=2), symbol="o", symbolSize=5,
-                                         symbolBrush=series_color(1), symbolPen=None, name="validation")
+        self.validation = self.plot.plot(
+            pen=pg.mkPen(series_color(1), width=2),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush=series_color(1),
+            symbolPen=None,
+            name="validation",
+        )
         self.metric_box, self.metric_curve = self._metric_axis()
         self._metric_name: str | None = None
         self._loss_label = ""
@@ -68,8 +84,13 @@ class LossPanel(PlotPanel):
         box.setYRange(0, 100)
         box.setMouseEnabled(x=False, y=False)
         self.plot.vb.sigResized.connect(lambda: box.setGeometry(self.plot.vb.sceneBoundingRect()))
-        curve = pg.PlotDataItem(pen=pg.mkPen(METRIC_COLOR, width=1.5, style=Qt.DashLine), symbol="t",
-                                symbolSize=6, symbolBrush=METRIC_COLOR, symbolPen=None)
+        curve = pg.PlotDataItem(
+            pen=pg.mkPen(METRIC_COLOR, width=1.5, style=Qt.DashLine),
+            symbol="t",
+            symbolSize=6,
+            symbolBrush=METRIC_COLOR,
+            symbolPen=None,
+        )
         box.addItem(curve)
         return box, curve
 
@@ -127,8 +148,10 @@ class LossPanel(PlotPanel):
         parts = [f"step {step}"]
         if data.loss.size:
             i = int(np.clip(np.searchsorted(data.loss.steps, step), 0, data.loss.size - 1))
-            parts.append(f"training {number(data.loss.raw[i])} (smoothed {number(data.loss.smoothed[i])}, "
-                         f"gradient norm {number(data.grad_norm.raw[i])})")
+            parts.append(
+                f"training {number(data.loss.raw[i])} (smoothed {number(data.loss.smoothed[i])}, "
+                f"gradient norm {number(data.grad_norm.raw[i])})"
+            )
         if data.evals.steps:
             i = int(np.argmin(np.abs(np.asarray(data.evals.steps) - step)))
             parts.append(f"validation at {data.evals.steps[i]}: {number(data.evals.val_loss[i])}")

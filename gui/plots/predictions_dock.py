@@ -6,6 +6,7 @@ input, target and predicted text, and text the model writes at a chosen temperat
 A live run sends predictions at each evaluation. An opened run has only its weights, so its
 predictions are computed on request (that loads torch and the data in the window).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,14 +27,21 @@ class RegressionPage(QWidget):
         super().__init__()
         self.sample = QSpinBox(minimum=0, maximum=0, toolTip="Validation sample shown on the left")
         series, scatter = pg.GraphicsLayoutWidget(), pg.GraphicsLayoutWidget()
-        key = colour_key("sample", [("input", series_color(0)), ("target ○", series_color(2)),
-                                    ("forecast ×", series_color(1))])
+        key = colour_key(
+            "sample", [("input", series_color(0)), ("target ○", series_color(2)), ("forecast ×", series_color(1))]
+        )
         self.series_plot = style_plot(series.addPlot(), key, "time step t", "value")
         self.input = self.series_plot.plot(pen=pg.mkPen(series_color(0), width=1.5))
-        self.target = self.series_plot.plot(pen=None, symbol="o", symbolSize=8, symbolBrush=None,
-                                            symbolPen=pg.mkPen(series_color(2), width=2))
-        self.forecast = self.series_plot.plot(pen=None, symbol="x", symbolSize=9, symbolBrush=series_color(1),
-                                              symbolPen=pg.mkPen(series_color(1), width=2))
+        self.target = self.series_plot.plot(
+            pen=None, symbol="o", symbolSize=8, symbolBrush=None, symbolPen=pg.mkPen(series_color(2), width=2)
+        )
+        self.forecast = self.series_plot.plot(
+            pen=None,
+            symbol="x",
+            symbolSize=9,
+            symbolBrush=series_color(1),
+            symbolPen=pg.mkPen(series_color(1), width=2),
+        )
         self.scatter_plot = style_plot(scatter.addPlot(), "validation set", "target", "forecast")
         self.diagonal = self.scatter_plot.plot(pen=pg.mkPen("#8e96a3", width=1, style=Qt.DashLine))
         self.scatter = pg.ScatterPlotItem(size=4, pen=None, brush=series_color(0, 150))
@@ -91,8 +99,9 @@ class ConfusionPage(QWidget):
         self.plot.invertY(True)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
-        bar = pg.ColorBarItem(values=(0, 100), colorMap="viridis", interactive=False, width=12,
-                              label="share of the true class (%)")
+        bar = pg.ColorBarItem(
+            values=(0, 100), colorMap="viridis", interactive=False, width=12, label="share of the true class (%)"
+        )
         bar.setImageItem(self.image, insert_in=self.plot)
         self.labels: list[pg.TextItem] = []
         self.readout = Readout()
@@ -153,11 +162,20 @@ class TextPage(QWidget):
         self.temperature.setEnabled(bool(samples))
         lines = [when, ""]
         if samples:
-            lines += [f"Written by the model at temperature {current}, after the prompt:",
-                      f"  {payload['prompt']!r}", f"  → {samples[current]!r}", ""]
+            lines += [
+                f"Written by the model at temperature {current}, after the prompt:",
+                f"  {payload['prompt']!r}",
+                f"  → {samples[current]!r}",
+                "",
+            ]
         for index, (given, target, predicted) in enumerate(payload["rows"]):
-            lines += [f"validation sample {index}", f"  input      {given}", f"  target     {target}",
-                      f"  predicted  {predicted}", ""]
+            lines += [
+                f"validation sample {index}",
+                f"  input      {given}",
+                f"  target     {target}",
+                f"  predicted  {predicted}",
+                "",
+            ]
         self.text.setPlainText("\n".join(lines))
 
 
@@ -168,8 +186,9 @@ class PredictionsPanel(PlotPanel):
         super().__init__(view)
         self.compute = compute  # callable(run_dir) -> payload, for opened runs
         self.message = QLabel(objectName="dim", alignment=Qt.AlignCenter, wordWrap=True)
-        self.compute_button = QPushButton("Compute from saved weights",
-                                          toolTip="Run this run's trained model on its validation data")
+        self.compute_button = QPushButton(
+            "Compute from saved weights", toolTip="Run this run's trained model on its validation data"
+        )
         self.compute_button.clicked.connect(self._compute)
         self.pages = {"regression": RegressionPage(), "classification": ConfusionPage(), "tokens": TextPage()}
         self.pages["regression"].sample.valueChanged.connect(self.invalidate)
@@ -185,8 +204,11 @@ class PredictionsPanel(PlotPanel):
         if payload is None:
             self.stack.setCurrentIndex(0)
             can_compute = not data.live and data.run_dir is not None and self.compute is not None
-            self.message.setText("Predictions appear at the first evaluation." if data.live or not can_compute
-                                 else "This run was opened from its folder.")
+            self.message.setText(
+                "Predictions appear at the first evaluation."
+                if data.live or not can_compute
+                else "This run was opened from its folder."
+            )
             self.compute_button.setVisible(can_compute)
             return
         page = self.pages[payload["kind"]]

@@ -6,6 +6,7 @@ window's memory or the plots' drawing time without limit. `versions` counts the 
 each part ("steps", "evals", "probes", "predictions", "status"); a plot redraws on its timer
 only when a part it shows has changed, so the gate plots stay still while steps stream in.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-LOSS_CAPACITY = 20_000   # training-loss points kept; past it every other point is dropped
-PROBE_CAPACITY = 400     # probe records kept; past it every other one (but the last) is dropped
-SMOOTHING = 0.95         # weight of the past in the smoothed training loss (debiased EMA)
+LOSS_CAPACITY = 20_000  # training-loss points kept; past it every other point is dropped
+PROBE_CAPACITY = 400  # probe records kept; past it every other one (but the last) is dropped
+SMOOTHING = 0.95  # weight of the past in the smoothed training loss (debiased EMA)
 PARTS = ("steps", "evals", "probes", "predictions", "status")
 EVENT_PARTS = {"eval": "evals", "probe": "probes", "predictions": "predictions", "status": "status", "done": "status"}
 
@@ -37,32 +38,32 @@ class LossSeries:
             self._count += 1
             self._average = SMOOTHING * self._average + (1 - SMOOTHING) * loss
             if (self._count - 1) % self.stride == 0:
-                self._store(step, loss, self._average / (1 - SMOOTHING ** self._count))
+                self._store(step, loss, self._average / (1 - SMOOTHING**self._count))
 
     def _store(self, step: int, loss: float, smooth: float) -> None:
         if self.size == self.capacity:
             keep = slice(0, self.size, 2)
             for buffer in (self._steps, self._raw, self._smooth):
                 kept = buffer[keep].copy()
-                buffer[:len(kept)] = kept
+                buffer[: len(kept)] = kept
             self.size, self.stride = len(kept), self.stride * 2
         self._steps[self.size], self._raw[self.size], self._smooth[self.size] = step, loss, smooth
         self.size += 1
 
     @property
     def steps(self) -> np.ndarray:
-        return self._steps[:self.size]
+        return self._steps[: self.size]
 
     @property
     def raw(self) -> np.ndarray:
-        return self._raw[:self.size]
+        return self._raw[: self.size]
 
     @property
     def smoothed(self) -> np.ndarray:
-        return self._smooth[:self.size]
+        return self._smooth[: self.size]
 
     @classmethod
-    def from_arrays(cls, steps: np.ndarray, losses: np.ndarray) -> "LossSeries":
+    def from_arrays(cls, steps: np.ndarray, losses: np.ndarray) -> LossSeries:
         series = cls()
         series.extend(np.asarray(steps, np.int64), np.asarray(losses, np.float64))
         return series
@@ -164,7 +165,7 @@ class RunData:
 
     def probes_until_current(self) -> list[dict[str, Any]]:
         index = self.current_probe_index
-        return [] if index is None else self.probes[:index + 1]
+        return [] if index is None else self.probes[: index + 1]
 
     def block_ids(self) -> list[str]:
         probe = self.current_probe()

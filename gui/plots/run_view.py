@@ -7,6 +7,7 @@ On each tick (25 a second) at most one registered panel that is out of date redr
 turns, so the painting a probe triggers in four plots is spread over four ticks instead of
 stalling the window once for all of them.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,7 +20,7 @@ REFRESH_MS = 40
 
 
 class RunView(QObject):
-    data_replaced = Signal(object)   # RunData
+    data_replaced = Signal(object)  # RunData
     tick = Signal()
 
     def __init__(self, parent: QObject | None = None, refresh_ms: int = REFRESH_MS):

@@ -1,6 +1,7 @@
 """Opened runs: a run folder read back into the RunData the plots show, the probe slider that
 replays a run's probes, and predictions computed from a run's saved weights.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,12 +33,21 @@ def load_run_data(run_dir: Path | str, with_probes: bool = True) -> RunData:
     records opens with its losses only."""
     record = load_run(run_dir)
     summary = record.summary
-    data = RunData(title=run_label(record.path), total_steps=summary.get("total_steps"),
-                   loss_name=loss_label(record.project), status=record.status, message=summary.get("message", ""),
-                   run_dir=record.path, summary=summary)
+    data = RunData(
+        title=run_label(record.path),
+        total_steps=summary.get("total_steps"),
+        loss_name=loss_label(record.project),
+        status=record.status,
+        message=summary.get("message", ""),
+        run_dir=record.path,
+        summary=summary,
+    )
     steps = record.steps
-    data.add_steps(np.array([e["step"] for e in steps], np.int64), np.array([e["loss"] for e in steps], np.float64),
-                   np.array([e["grad_norm"] for e in steps], np.float64))
+    data.add_steps(
+        np.array([e["step"] for e in steps], np.int64),
+        np.array([e["loss"] for e in steps], np.float64),
+        np.array([e["grad_norm"] for e in steps], np.float64),
+    )
     for event in record.evals:
         data.add_event(event)
     if with_probes:
@@ -54,6 +64,7 @@ def predictions_from_run(run_dir: Path | str) -> dict[str, Any]:
     from engine.compiler import compile_graph
     from engine.data import load_dataset
     from engine.predictions import predictions
+
     record = load_run(run_dir)
     project = record.project
     data = load_dataset(project.data, project.base_dir, seed=project.training["seed"])
@@ -68,8 +79,9 @@ class ProbeSlider(QWidget):
     def __init__(self, view: RunView):
         super().__init__()
         self.view = view
-        self.slider = QSlider(Qt.Horizontal, toolTip="Replay the probes: how gates, hidden states and "
-                                                     "gradients changed during training")
+        self.slider = QSlider(
+            Qt.Horizontal, toolTip="Replay the probes: how gates, hidden states and gradients changed during training"
+        )
         self.slider.setPageStep(1)
         self.label = QLabel("no probes", objectName="dim")
         self.label.setMinimumWidth(130)

@@ -5,16 +5,25 @@ slider under the list.
 The list reads only each folder's summary.json (cheap for many runs); opening a run reads
 its metrics and probes. A run that died in this session shows the reason it died.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.runs import SUMMARY, RunFolderError, list_runs
 
@@ -23,8 +32,14 @@ from ..plots.run_view import RunView
 from .replay import ProbeSlider, load_run_data, run_label
 
 COLUMNS = ("Started", "Status", "Steps", "Train loss", "Val loss", "Time")
-STATUS_COLORS = {"finished": "#56c28a", "stopped": "#f0a33a", "diverged": "#ef5b5b", "failed": "#ef5b5b",
-                 "interrupted": "#ef5b5b", "running": "#5aa2ff"}
+STATUS_COLORS = {
+    "finished": "#56c28a",
+    "stopped": "#f0a33a",
+    "diverged": "#ef5b5b",
+    "failed": "#ef5b5b",
+    "interrupted": "#ef5b5b",
+    "running": "#5aa2ff",
+}
 
 
 def read_summary(run_dir: Path) -> dict:
@@ -52,7 +67,7 @@ class RunsPanel(QWidget):
         super().__init__()
         self.view, self._show_live = view, show_live
         self.root: Path | None = None
-        self.failures: dict[Path, str] = {}   # why runs of this session died
+        self.failures: dict[Path, str] = {}  # why runs of this session died
         self._overlay_cache: dict[Path, RunData] = {}
         self.where = QLabel(objectName="dim", wordWrap=True, textInteractionFlags=Qt.TextSelectableByMouse)
         self.tree = QTreeWidget(rootIsDecorated=False, alternatingRowColors=True, uniformRowHeights=True)
@@ -73,9 +88,11 @@ class RunsPanel(QWidget):
 
     def _buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        for text, slot, tip in (("Open", self._open_selected, "Show the selected run in the plots"),
-                                ("Live run", self._show_live, "Show the current (or last) run started here"),
-                                ("Refresh", self.refresh, "Read the runs folder again")):
+        for text, slot, tip in (
+            ("Open", self._open_selected, "Show the selected run in the plots"),
+            ("Live run", self._show_live, "Show the current (or last) run started here"),
+            ("Refresh", self.refresh, "Read the runs folder again"),
+        ):
             button = QPushButton(text, toolTip=tip)
             button.clicked.connect(lambda checked=False, s=slot: s())
             row.addWidget(button)
@@ -112,9 +129,16 @@ class RunsPanel(QWidget):
         if run_dir in self.failures:
             status = "failed"
         steps = summary.get("steps")
-        item = QTreeWidgetItem([run_label(run_dir), status, "" if steps is None else str(steps),
-                                loss_text(summary.get("train_loss")), loss_text(summary.get("val_loss")),
-                                duration(summary.get("seconds"))])
+        item = QTreeWidgetItem(
+            [
+                run_label(run_dir),
+                status,
+                "" if steps is None else str(steps),
+                loss_text(summary.get("train_loss")),
+                loss_text(summary.get("val_loss")),
+                duration(summary.get("seconds")),
+            ]
+        )
         item.setData(0, Qt.UserRole, run_dir)
         item.setCheckState(0, Qt.Checked if ticked else Qt.Unchecked)
         item.setForeground(1, QColor(STATUS_COLORS.get(status, "#8e96a3")))

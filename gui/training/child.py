@@ -17,13 +17,15 @@ Window → child: the strings "pause", "resume" and "stop"; end of file (the win
 counts as "stop". A listener thread applies them to the run's RunControl, which the training
 loop checks between steps.
 """
+
 from __future__ import annotations
 
 import os
 import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -64,8 +66,7 @@ class EventStream:
     def _close_chunk(self) -> None:
         chunk, self._chunk = self._chunk, None
         if chunk is not None:
-            arrays = {name: np.asarray(chunk[name], np.int64 if name == "step" else np.float64)
-                      for name in STEP_FIELDS}
+            arrays = {name: np.asarray(chunk[name], np.int64 if name == "step" else np.float64) for name in STEP_FIELDS}
             self._items.append({"type": "steps", **arrays, **chunk["tags"]})
 
     def _take(self) -> list[dict[str, Any]]:
@@ -108,6 +109,7 @@ def run_child(job: dict[str, Any], events, commands) -> None:
     """The child's entry point (a top-level function, so `spawn` can find it)."""
     _share_the_machine()
     from engine.training import RunControl
+
     control = RunControl()
     threading.Thread(target=listen_for_commands, args=(commands, control), name="commands", daemon=True).start()
     stream = EventStream(events)
@@ -123,6 +125,7 @@ def run_child(job: dict[str, Any], events, commands) -> None:
 def _share_the_machine() -> None:
     """Leave a core and some priority to the window (measured: see TECHNICAL-NOTES.md)."""
     import torch
+
     torch.set_num_threads(max(1, (os.cpu_count() or 1) - 1))
     if hasattr(os, "nice"):
         os.nice(5)
@@ -130,6 +133,7 @@ def _share_the_machine() -> None:
 
 def describe_error(error: BaseException) -> str:
     from engine.cli import user_errors
+
     if isinstance(error, user_errors()):
         return str(error)
     return f"unexpected error in the training process: {type(error).__name__}: {error}"
@@ -137,25 +141,42 @@ def describe_error(error: BaseException) -> str:
 
 def _project(job: dict[str, Any]):
     from engine.project import project_from_dict
+
     return project_from_dict(job["project"], job.get("path"))
 
 
 def _train_job(job: dict[str, Any], emit: Callable[[dict], None], control) -> None:
     from engine.predictions import predictions
     from engine.training import train
+
     runs_dir = Path(job["runs_dir"]) if job.get("runs_dir") else None
-    train(_project(job), emit, control, steps=job.get("steps"), runs_dir=runs_dir,
-          overrides=job.get("overrides"), on_evaluate=predictions)
+    train(
+        _project(job),
+        emit,
+        control,
+        steps=job.get("steps"),
+        runs_dir=runs_dir,
+        overrides=job.get("overrides"),
+        on_evaluate=predictions,
+    )
 
 
 def _compare_job(job: dict[str, Any], emit: Callable[[dict], None], control) -> None:
     from engine.compare import CSV_NAME, compare_cells, write_csv
+
     project, out_dir = _project(job), Path(job["out_dir"])
     cells, results = job["cells"], []
     for group, variant in enumerate(_hidden_size_variants(project, job.get("hidden_sizes"))):
         tagged = VariantTagger(emit, group * len(cells))
-        comparison = compare_cells(variant, cells, job.get("match_params", False), job.get("steps"),
-                                   out_dir=out_dir, on_event=tagged, control=control)
+        comparison = compare_cells(
+            variant,
+            cells,
+            job.get("match_params", False),
+            job.get("steps"),
+            out_dir=out_dir,
+            on_event=tagged,
+            control=control,
+        )
         results += comparison.results
         if control.stopped:
             break
@@ -169,6 +190,7 @@ def _hidden_size_variants(project, sizes: list[int] | None) -> list:
         return [project]
     from engine.compare import CELLS
     from engine.project import project_from_dict
+
     variants = []
     for size in sizes:
         content = project.to_dict()

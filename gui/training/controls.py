@@ -2,10 +2,11 @@
 the status bar, the question when the window closes during a run, and the notice that edits
 made during a run apply to the next one (the run trains a snapshot taken when it started).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -36,8 +37,9 @@ def clock(seconds: float | None) -> str:
     return f"{minutes}:{seconds:02d}" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
 
 
-def make_action(window, text: str, slot: Callable[[], None], shortcuts=(), icon: str | None = None,
-                tip: str = "") -> QAction:
+def make_action(
+    window, text: str, slot: Callable[[], None], shortcuts=(), icon: str | None = None, tip: str = ""
+) -> QAction:
     action = QAction(text, window)
     action.setShortcuts([QKeySequence(key) for key in shortcuts])
     if icon:
@@ -52,11 +54,18 @@ class RunControls(QObject):
     def __init__(self, window, session: TrainingSession):
         super().__init__(window)
         self.window, self.session = window, session
-        self.train = make_action(window, "&Train", self.start_training, ("Ctrl+R", "F5"), "train",
-                                 "Train the model in a separate process")
+        self.train = make_action(
+            window, "&Train", self.start_training, ("Ctrl+R", "F5"), "train", "Train the model in a separate process"
+        )
         self.pause = make_action(window, "&Pause", self.toggle_pause, ("F6",), "pause", "Pause or resume training")
-        self.stop = make_action(window, "&Stop", session.stop, ("Shift+F5", "Ctrl+."), "stop",
-                                "Stop training; the run keeps its weights so far")
+        self.stop = make_action(
+            window,
+            "&Stop",
+            session.stop,
+            ("Shift+F5", "Ctrl+."),
+            "stop",
+            "Stop training; the run keeps its weights so far",
+        )
         for action in (self.train, self.pause, self.stop):
             window.add_run_action(action)
         self._build_progress()
@@ -89,7 +98,7 @@ class RunControls(QObject):
 
     def _problem(self) -> str | None:
         editor = self.window.editor
-        lines = ([f"• {editor.data_problem}"] if editor.data_problem else [])
+        lines = [f"• {editor.data_problem}"] if editor.data_problem else []
         lines += [f"• {d.message}" for d in editor.analysis.errors]
         if lines:
             return "Fix these problems before training (they are listed in the Problems panel):\n\n" + "\n".join(lines)
@@ -116,9 +125,12 @@ class RunControls(QObject):
 
     def ask_stop_for_close(self) -> bool:
         answer = QMessageBox.question(
-            self.window, "Training in progress",
+            self.window,
+            "Training in progress",
             "A training run is in progress. Stop it and close? The run keeps what it has learnt so far.",
-            QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+            QMessageBox.Yes | QMessageBox.Cancel,
+            QMessageBox.Cancel,
+        )
         return answer == QMessageBox.Yes
 
     # -- display ------------------------------------------------------------------------
@@ -147,10 +159,16 @@ class RunControls(QObject):
         rate = progress.steps_per_second
         loss = "–" if progress.loss is None else f"{progress.loss:.4g}"
         speed = "–" if rate is None else f"{rate:.1f}"
-        prefix = {"starting": "starting… ", "paused": "paused · ", "pausing": "pausing… ",
-                  "stopping": "stopping… "}.get(state, "")
-        self.progress.setText(f"{prefix}step {progress.step} / {progress.total} · loss {loss} · {speed} steps/s · "
-                              f"{clock(progress.seconds_left)} left")
+        prefix = {
+            "starting": "starting… ",
+            "paused": "paused · ",
+            "pausing": "pausing… ",
+            "stopping": "stopping… ",
+        }.get(state, "")
+        self.progress.setText(
+            f"{prefix}step {progress.step} / {progress.total} · loss {loss} · {speed} steps/s · "
+            f"{clock(progress.seconds_left)} left"
+        )
 
     def _ended_text(self) -> str:
         data = self.session.data

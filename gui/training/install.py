@@ -4,6 +4,7 @@ the Compare and Code actions, wired to the window's editor and canvas selection.
 The window calls `install_training(self)` once, before it restores its saved dock layout;
 the layout below is the first-start default.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -29,9 +30,13 @@ class TrainingWorkbench(QObject):
         self.window = window
         self.view = RunView(self)
         self.session = TrainingSession(self)
-        self.panels = {"loss": LossPanel(self.view), "gates": GatesPanel(self.view),
-                       "hidden": HiddenStatePanel(self.view), "gradient": GradientPanel(self.view),
-                       "predictions": PredictionsPanel(self.view, predictions_from_run)}
+        self.panels = {
+            "loss": LossPanel(self.view),
+            "gates": GatesPanel(self.view),
+            "hidden": HiddenStatePanel(self.view),
+            "gradient": GradientPanel(self.view),
+            "predictions": PredictionsPanel(self.view, predictions_from_run),
+        }
         self.runs = RunsPanel(self.view, self.show_live_run)
         self.docks = self._add_docks()
         self.controls = RunControls(window, self.session)
@@ -44,8 +49,13 @@ class TrainingWorkbench(QObject):
 
     def _add_docks(self) -> dict:
         add, bottom, right = self.window.add_dock, Qt.BottomDockWidgetArea, Qt.RightDockWidgetArea
-        places = {"loss": ("Loss", bottom), "gates": ("Gates", bottom), "predictions": ("Predictions", bottom),
-                  "gradient": ("Gradient through time", right), "hidden": ("Hidden state", right)}
+        places = {
+            "loss": ("Loss", bottom),
+            "gates": ("Gates", bottom),
+            "predictions": ("Predictions", bottom),
+            "gradient": ("Gradient through time", right),
+            "hidden": ("Hidden state", right),
+        }
         docks = {key: add(self.panels[key], title, area) for key, (title, area) in places.items()}
         docks["runs"] = add(self.runs, "Runs", right)
         if self.window.settings.window_state() is None:
@@ -90,18 +100,35 @@ class TrainingWorkbench(QObject):
     def _add_tool_actions(self) -> None:
         window = self.window
         window.run_menu.addSeparator()
-        self.compare_action = make_action(window, "&Compare Cells…", self.open_compare, (), "compare",
-                                          "Train the model once per cell type (RNN, LSTM, GRU) and compare")
-        self.code_action = make_action(window, "Show &Code…", self.open_code, ("Ctrl+Shift+E",), "code",
-                                       "The model as standalone PyTorch code; export code, weights, ONNX")
+        self.compare_action = make_action(
+            window,
+            "&Compare Cells…",
+            self.open_compare,
+            (),
+            "compare",
+            "Train the model once per cell type (RNN, LSTM, GRU) and compare",
+        )
+        self.code_action = make_action(
+            window,
+            "Show &Code…",
+            self.open_code,
+            ("Ctrl+Shift+E",),
+            "code",
+            "The model as standalone PyTorch code; export code, weights, ONNX",
+        )
         for action in (self.compare_action, self.code_action):
             window.add_run_action(action, on_toolbar=False)
 
     # -- reactions ----------------------------------------------------------------------
     def _on_project(self, project) -> None:
         root = runs_root_for(project)
-        note = "" if project.base_dir else (f"This project has no file yet: its runs are kept in {root}. "
-                                            "Save the project to keep runs beside it.")
+        note = (
+            ""
+            if project.base_dir
+            else (
+                f"This project has no file yet: its runs are kept in {root}. Save the project to keep runs beside it."
+            )
+        )
         self.runs.set_root(root, note)
 
     def _on_run_started(self, data) -> None:
@@ -131,10 +158,12 @@ class TrainingWorkbench(QObject):
 
     def open_compare(self) -> None:
         from ..compare_dialog import CompareDialog
+
         CompareDialog(self.window, self.window.project, runs_root_for(self.window.project)).open()
 
     def open_code(self) -> None:
         from ..code_view import CodeViewDialog
+
         CodeViewDialog(self.window, self.window.project, self.view.data.run_dir).open()
 
 

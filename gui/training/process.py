@@ -16,6 +16,7 @@ The bridge (protocol in gui.training.child):
   error was reported) or why it did not: the error the child reported, or how the process
   died (signal, exit code). The exiting process is reaped by multiprocessing later.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -34,7 +35,7 @@ FINAL_EVENT = {"train": "done", "compare": "comparison"}
 
 class TrainingProcess(QObject):
     items_received = Signal(list)  # items in the order they happened (see gui.training.child)
-    ended = Signal(bool, str)      # ok, and if not ok, why
+    ended = Signal(bool, str)  # ok, and if not ok, why
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -57,10 +58,11 @@ class TrainingProcess(QObject):
         context = multiprocessing.get_context("spawn")
         self._events, events_end = context.Pipe(duplex=False)
         commands_end, self._commands = context.Pipe(duplex=False)
-        self._process = context.Process(target=run_child, args=(job, events_end, commands_end),
-                                        name="recurrent-studio-training", daemon=True)
+        self._process = context.Process(
+            target=run_child, args=(job, events_end, commands_end), name="recurrent-studio-training", daemon=True
+        )
         self._process.start()
-        events_end.close()     # only the child writes events: its death closes the pipe
+        events_end.close()  # only the child writes events: its death closes the pipe
         commands_end.close()
         self._final_event, self._finished, self._error, self._eof = FINAL_EVENT[job["kind"]], False, None, False
         self._timer.start()

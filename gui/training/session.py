@@ -4,6 +4,7 @@ It snapshots the project (a dict: later edits apply to the next run), starts the
 process, feeds the streamed items into the live RunData the plots read, keeps the progress
 figures (step, loss, steps per second, time left), and says when the run ended and why.
 """
+
 from __future__ import annotations
 
 import time
@@ -52,9 +53,9 @@ class Progress:
 
 
 class TrainingSession(QObject):
-    state_changed = Signal(str)             # idle, starting, running, pausing, paused, stopping
-    run_started = Signal(object)            # the live RunData
-    run_ended = Signal(object, bool, str)   # RunData, whether the job completed, why not
+    state_changed = Signal(str)  # idle, starting, running, pausing, paused, stopping
+    run_started = Signal(object)  # the live RunData
+    run_ended = Signal(object, bool, str)  # RunData, whether the job completed, why not
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -76,12 +77,19 @@ class TrainingSession(QObject):
         total = overrides.get("steps", project.training["steps"])
         self.runs_root = Path(runs_root)
         self._runs_before = set(list_runs(self.runs_root))
-        self.data = RunData(title=f"live run of {project.name}", total_steps=total, loss_name=loss_label(project),
-                            live=True)
+        self.data = RunData(
+            title=f"live run of {project.name}", total_steps=total, loss_name=loss_label(project), live=True
+        )
         self.progress = Progress(total)
-        self.process.start({"kind": "train", "project": project.to_dict(),
-                            "path": str(project.path) if project.path else None,
-                            "runs_dir": str(self.runs_root), "overrides": overrides})
+        self.process.start(
+            {
+                "kind": "train",
+                "project": project.to_dict(),
+                "path": str(project.path) if project.path else None,
+                "runs_dir": str(self.runs_root),
+                "overrides": overrides,
+            }
+        )
         self._set_state("starting")
         self.run_started.emit(self.data)
 
