@@ -22,7 +22,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# The preflight asks Qt's xcb plugin which system libraries it lacks and installs them
+# (root with apt-get) or prints the command to run, before Qt can abort on them.
 run: install
+	$(BIN)/python -m gui.preflight --install
 	$(BIN)/python main.py
 
 lint: install

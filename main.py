@@ -1,4 +1,4 @@
-"""Recurrent Studio. No arguments: open the desktop app. Sub-commands run headless."""
+"""Recurrent Studio. No arguments (or a project file): open the desktop app. Sub-commands run headless."""
 
 from __future__ import annotations
 
@@ -42,11 +42,32 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--steps", type=int, help="training steps per variant (default: the project's)")
     compare.add_argument("--target-loss", type=float, help="report the first step whose validation loss reaches this")
     compare.add_argument("--out", type=Path, help="folder for the CSV and the run folders (default: runs/compare-...)")
+    parser.command_names = set(commands.choices)
     return parser
 
 
+def with_command(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """`main.py PROJECT` means `main.py gui PROJECT`: what a file manager or a user types first."""
+    if argv and argv[0] not in parser.command_names and not argv[0].startswith("-"):
+        return ["gui", *argv]
+    return argv
+
+
+def open_window(project: Path | None) -> int:
+    from gui.preflight import check, describe, package_manager
+
+    report = check()  # before Qt: its own message names one missing library at best
+    if not report.ok:
+        print(describe(report, package_manager()), file=sys.stderr)
+        return 1
+    from gui.app import run
+
+    return run(project)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(with_command(sys.argv[1:] if argv is None else argv, parser))
     from engine import cli
 
     if args.command == "train":
@@ -59,9 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         return cli.inspect_command(args.run_dir)
     if args.command == "compare":
         return cli.compare_command(args.project, args.cells, args.match_params, args.steps, args.target_loss, args.out)
-    from gui.app import run
-
-    return run(getattr(args, "project", None))
+    return open_window(getattr(args, "project", None))
 
 
 if __name__ == "__main__":
