@@ -13,11 +13,12 @@ import torch
 from torch import nn
 
 from .blocks import BlockContext
+from .errors import UserError
 from .graph import GraphDocument
 from .validation import Analysis, Diagnostic, validate
 
 
-class CompileError(ValueError):
+class CompileError(UserError, ValueError):
     """The graph has errors; `diagnostics` lists them."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
@@ -46,16 +47,28 @@ class CompiledModel(nn.Module):
         self.input_ids = input_ids
         self.block_types = types  # node id -> block type name
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_all(x)[self.head_id]
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        return self.forward_all(x, lengths)[self.head_id]
 
-    def forward_all(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    def forward_all(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """`lengths` (int64 [B]) marks a padded variable-length batch; blocks that read time
+        (`takes_lengths`) then use each sequence's real steps only (see engine.packing)."""
         values: dict[str, torch.Tensor] = {}
         modules = self._modules
         for node_id, sources in self.order:
             args = [values[s] for s in sources] if sources else [x]
-            values[node_id] = modules[node_id](*args)
+            module = modules[node_id]
+            if lengths is not None and getattr(module, "takes_lengths", False):
+                values[node_id] = module(*args, lengths=lengths)
+            else:
+                values[node_id] = module(*args)
         return values
+
+    def fit_targets(self, y_train: torch.Tensor) -> None:
+        """Let the head fit what it takes from the training targets (balanced class weights)."""
+        fit = getattr(self._modules[self.head_id], "fit_targets", None)
+        if fit is not None:
+            fit(y_train)
 
     def loss(self, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return self._modules[self.head_id].loss(prediction, target)

@@ -47,7 +47,7 @@ def _build(class_name: str):
         from . import modules
 
         cls = getattr(modules, class_name)
-        extra = {"loss": ctx.params["loss"]} if "loss" in ctx.params else {}
+        extra = {name: ctx.params[name] for name in ("loss", "class_weights") if name in ctx.params}
         return cls(ctx.inputs["in"].size, ctx.data.n_outputs, **extra)
 
     return build
@@ -79,7 +79,16 @@ SPECS = (
         "Predicts one class per sequence from a vector; cross-entropy loss.",
         inputs=(Port("in", (VECTOR,)),),
         output=None,
-        params=(),
+        params=(
+            Param(
+                "class_weights",
+                "choice",
+                "none",
+                choices=("none", "balanced"),
+                help="'balanced' weights each class's loss by how rare it is in the training data, "
+                "so a rare class is not simply ignored.",
+            ),
+        ),
         infer=_fit("classification", "predicts one class per sequence"),
         build=_build("ClassificationHead"),
         count_params=_count,

@@ -10,15 +10,22 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..packing import IGNORE_INDEX, last_real_step, mean_over_real_steps, run_packed
+
 
 class _EmitMixin:
     """Return the whole output sequence, or the last hidden state of the top layer
-    (both directions concatenated: forward at the last step, backward at the first)."""
+    (both directions concatenated: forward at the last step, backward at the first).
+    With `lengths` the sequences run packed, so "last" and "first" are each sequence's own."""
 
     emit: str = "sequence"
+    takes_lengths = True  # the compiled model passes a variable-length batch's lengths
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (B, T, F)
-        out, state = super().forward(x)  # out: (B, T, H * directions)
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:  # x: (B, T, F)
+        if lengths is None:
+            out, state = super().forward(x)  # out: (B, T, H * directions)
+        else:
+            out, state = run_packed(super().forward, x, lengths)  # zeros at padding
         if self.emit == "sequence":
             return out
         h_n = state[0] if isinstance(state, tuple) else state  # (layers * directions, B, H)
@@ -70,12 +77,20 @@ def build_recurrent(
 
 
 class LastStep(nn.Module):
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    takes_lengths = True
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        if lengths is not None:
+            return last_real_step(x, lengths)
         return x[:, -1]  # (B, T, F) -> (B, F)
 
 
 class MeanOverTime(nn.Module):
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    takes_lengths = True
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        if lengths is not None:
+            return mean_over_real_steps(x, lengths)
         return x.mean(dim=1)  # (B, T, F) -> (B, F)
 
 
@@ -109,17 +124,37 @@ class RegressionHead(nn.Linear):
 
 
 class ClassificationHead(nn.Linear):
-    """Projects a vector to one logit per class; cross-entropy per sequence."""
+    """Projects a vector to one logit per class; cross-entropy per sequence, optionally
+    weighted so that every class counts as much as the others ("balanced")."""
+
+    def __init__(self, in_features: int, out_features: int, class_weights: str = "none"):
+        super().__init__(in_features, out_features)
+        self.class_weights = class_weights
+        # Fitted from the training labels, not learned: kept out of the saved weights.
+        self.register_buffer("loss_weight", None, persistent=False)
+
+    def fit_targets(self, y_train: torch.Tensor) -> None:
+        """Balanced weights n / (C * count_c) from the training labels, if this head uses them."""
+        if self.class_weights != "balanced":
+            return
+        labels = y_train.reshape(-1)
+        counts = torch.bincount(labels[labels != IGNORE_INDEX], minlength=self.out_features).float()
+        self.loss_weight = counts.sum() / (self.out_features * counts.clamp(min=1.0))
 
     def loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return nn.functional.cross_entropy(logits, target)  # logits (B, C), target (B,)
+        return nn.functional.cross_entropy(logits, target, weight=self.loss_weight)  # logits (B, C), target (B,)
 
     def metric(self, logits: torch.Tensor, target: torch.Tensor) -> float:
         return (logits.argmax(-1) == target).float().mean().item()
 
 
 class TokenPredictionHead(ClassificationHead):
-    """Projects every step to one logit per token; cross-entropy per step."""
+    """Projects every step to one logit per token; cross-entropy per step. Padding steps of a
+    variable-length batch hold the target IGNORE_INDEX and count in neither loss nor metric."""
 
     def loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return super().loss(logits.flatten(0, 1), target.flatten())  # (B*T, V), (B*T,)
+
+    def metric(self, logits: torch.Tensor, target: torch.Tensor) -> float:
+        real = target != IGNORE_INDEX
+        return (logits.argmax(-1)[real] == target[real]).float().mean().item()
