@@ -1,25 +1,38 @@
 """Project files: versioned JSON holding the graph, its layout, data and training settings.
 
 Loading checks every field and reports the file, the field and what was expected; a file
-from a newer format version is refused. Saving is atomic (temporary file, fsync, rename),
-so an interrupted save leaves the previous file intact. Nothing here runs code from a file.
+from a newer format version is refused. Loading is bounded: only a regular file of at most
+MAX_PROJECT_BYTES is read, parsed as strict JSON (no NaN/Infinity, no over-long integers, no
+deep nesting; see engine.strict_json), and every value echoed in a message is quoted with
+safe_io.quote (short, control characters escaped). Saving is atomic (temporary file, fsync,
+rename), so an interrupted save leaves the previous file intact. Nothing here runs code from
+a file.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import strict_json
 from .graph import GraphDocument, GraphError
+from .safe_io import FileRefusedError, one_line, quote, read_limited
 from .settings import SettingsError, check_training, training_defaults
 
 FORMAT_NAME = "recurrent-studio-project"
 FORMAT_VERSION = 1
 SUFFIX = ".rsproj"
+
+# Limits a hand-made or generated project never comes near; a file past them is refused.
+MAX_PROJECT_BYTES = 8 * 1024 * 1024
+MAX_NAME_CHARS = 1000  # project name; file names made from it are shortened separately
+MAX_ID_CHARS = 200  # block ids, types and port names
+MAX_POSITION = 1e9  # canvas coordinates, in scene units
 
 
 class ProjectFileError(ValueError):
@@ -30,7 +43,7 @@ class ProjectFileError(ValueError):
         where = f"{path}" if path else "project"
         if field_path:
             where += f", field '{field_path}'"
-        super().__init__(f"{where}: {message}")
+        super().__init__(one_line(f"{where}: {message}"))
 
 
 @dataclass
@@ -96,6 +109,8 @@ def project_from_dict(content: Any, path: Path | str | None = None) -> Project:
             f"this version reads up to {FORMAT_VERSION}. Update Recurrent Studio to open it",
         )
     name = _expect(content, "name", str, "a text", path, default="Untitled")
+    if len(name) > MAX_NAME_CHARS:
+        fail("name", f"expected a name of at most {MAX_NAME_CHARS} characters, found {len(name)}")
     description = _expect(content, "description", str, "a text", path, default="")
     data = _check_data(content.get("data"), path)
     try:
@@ -111,7 +126,7 @@ def project_from_dict(content: Any, path: Path | str | None = None) -> Project:
 def _expect(content: dict, key: str, kind: type, words: str, path, default: Any) -> Any:
     value = content.get(key, default)
     if not isinstance(value, kind):
-        raise ProjectFileError(path, key, f"expected {words}, found {json.dumps(value)}")
+        raise ProjectFileError(path, key, f"expected {words}, found {quote(value)}")
     return value
 
 
@@ -125,7 +140,7 @@ def _check_data(data: Any, path) -> dict[str, Any]:
 
     if data["task"] not in TASKS:
         raise ProjectFileError(
-            path, "data.task", f"unknown task '{data['task']}'; known tasks: {', '.join(sorted(TASKS))}"
+            path, "data.task", f"unknown task {quote(data['task'])}; known tasks: {', '.join(sorted(TASKS))}"
         )
     return {"task": data["task"], "params": params}
 
@@ -144,12 +159,13 @@ def _load_graph(doc: GraphDocument, graph: Any, layout: Any, path) -> None:
         _check_node_entry(entry, f"graph.nodes[{index}]", positions, path)
     for index, entry in enumerate(graph.get("edges", [])):
         if not isinstance(entry, dict) or not all(
-            isinstance(entry.get(k), str) for k in ("source", "source_port", "target", "target_port")
+            _is_short_text(entry.get(k)) for k in ("source", "source_port", "target", "target_port")
         ):
             raise ProjectFileError(
                 path,
                 f"graph.edges[{index}]",
-                "expected an object with text fields source, source_port, target, target_port",
+                f"expected an object with text fields source, source_port, target, target_port "
+                f"(at most {MAX_ID_CHARS} characters each)",
             )
     try:
         doc.load(graph, positions)
@@ -157,36 +173,51 @@ def _load_graph(doc: GraphDocument, graph: Any, layout: Any, path) -> None:
         raise ProjectFileError(path, "graph", error.args[0]) from None
 
 
+def _is_short_text(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_ID_CHARS
+
+
 def _check_node_entry(entry: Any, where: str, positions: dict, path) -> None:
-    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not isinstance(entry.get("type"), str):
-        raise ProjectFileError(path, where, 'expected an object with text fields "id" and "type"')
+    if not isinstance(entry, dict) or not _is_short_text(entry.get("id")) or not _is_short_text(entry.get("type")):
+        raise ProjectFileError(
+            path, where, f'expected an object with text fields "id" and "type" (at most {MAX_ID_CHARS} characters)'
+        )
     if not isinstance(entry.get("params", {}), dict):
         raise ProjectFileError(path, f"{where}.params", "expected an object of named parameters")
     position = positions.get(entry["id"], [0, 0])
-    if not (
-        isinstance(position, list)
-        and len(position) == 2
-        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in position)
-    ):
-        raise ProjectFileError(path, f"layout.positions.{entry['id']}", "expected [x, y] numbers")
+    if not (isinstance(position, list) and len(position) == 2 and all(_is_coordinate(v) for v in position)):
+        raise ProjectFileError(
+            path,
+            f"layout.positions.{entry['id']}",
+            f"expected [x, y]: two finite numbers between -{MAX_POSITION:g} and {MAX_POSITION:g}, "
+            f"found {quote(position)}",
+        )
+
+
+def _is_coordinate(value: Any) -> bool:
+    # Python compares a huge int with a float exactly, so 10**400 is simply out of range.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return (isinstance(value, int) or math.isfinite(value)) and -MAX_POSITION <= value <= MAX_POSITION
 
 
 def load_project(path: Path | str) -> Project:
+    """Read, parse and check a project file; ProjectFileError (one line) for anything wrong."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProjectFileError(path, None, "the file does not exist") from None
-    except UnicodeDecodeError:
-        raise ProjectFileError(path, None, "the file is not UTF-8 text; is it a project file?") from None
-    except OSError as error:
-        raise ProjectFileError(path, None, f"cannot be read ({error.strerror})") from None
+        data = read_limited(path, "project file", MAX_PROJECT_BYTES)
+    except FileRefusedError as error:
+        raise ProjectFileError(None, None, str(error)) from None
     try:
-        content = json.loads(text)
-    except json.JSONDecodeError as error:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
         raise ProjectFileError(
-            path, None, f"is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+            path, None, f"is not UTF-8 text (byte offset {error.start}); is it a project file?"
         ) from None
+    try:
+        content = strict_json.loads(text)
+    except strict_json.StrictJSONError as error:
+        raise ProjectFileError(path, None, f"is not valid JSON ({error})") from None
     return project_from_dict(content, path)
 
 

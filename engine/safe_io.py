@@ -26,12 +26,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .errors import UserError
+
 QUOTE_LIMIT = 80
 
 _CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-class FileRefusedError(ValueError):
+class FileRefusedError(UserError, ValueError):
     """A file that is not read: not a regular file, too large, unreadable. One line."""
 
     def __init__(self, path: Path | str, message: str):
@@ -107,6 +109,15 @@ def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
         text = _REPR.repr(value)
     text = _escape(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def one_line(message: str, limit: int = 1000) -> str:
+    """`message` made safe to show: control characters escaped, at most `limit` characters.
+
+    The last line of defence for messages built from untrusted text that was not quoted.
+    """
+    shown, cut = _escape_cut(message, limit)
+    return shown[: limit - 1] + "…" if cut else shown
 
 
 def quote_path(path: Path | str, limit: int = 160) -> str:

@@ -4,13 +4,19 @@ Invariants: relative paths are resolved against the project's folder (base_dir) 
 given; an empty path means the task's bundled sample file; every failure to find, read or
 decode a file is a DataError naming the file. Text is decoded as UTF-8 (a leading byte-order
 mark is dropped) and Windows line endings become '\n'.
+
+Every read goes through engine.safe_io: only regular files are opened (a FIFO, /dev/zero, a
+folder or a link loop is refused before a byte is read) and never more than a stated number
+of bytes is read, so a hostile path can neither hang the app nor fill its memory.
 """
 
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
+from ..safe_io import FileRefusedError, format_bytes, open_regular, quote_path
 from .base import DataError
 
 # The one place that knows where the bundled sample data lives.
@@ -19,6 +25,8 @@ SAMPLE_CSV = SAMPLE_DIR / "sample_timeseries.csv"
 SAMPLE_TEXT = SAMPLE_DIR / "sample_text.txt"
 
 PREVIEW_BYTES = 256 * 1024
+# The most read whole as text (a character model's corpus); a bigger file is refused at once.
+MAX_TEXT_BYTES = 32 * 1024 * 1024
 
 
 def resolve_path(raw: str, base_dir: Path | str | None, sample: Path) -> Path:
@@ -31,21 +39,37 @@ def resolve_path(raw: str, base_dir: Path | str | None, sample: Path) -> Path:
     return path
 
 
-def read_bytes(path: Path | str, kind: str, limit: int | None = None) -> bytes:
-    """The file's bytes (at most `limit`), or DataError saying why it cannot be read."""
+def read_bytes(path: Path | str, kind: str, limit: int, refuse_larger: bool = False) -> bytes:
+    """At most `limit` bytes of the file, or DataError saying why it cannot be read.
+
+    refuse_larger: a file over `limit` is refused with its size instead of being cut.
+    """
     path = Path(path)
-    if not path.exists():
-        raise DataError(
-            f"Cannot find the {kind} '{path}'. Check the path in the data settings "
+    try:
+        with open_regular(path, kind) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if refuse_larger and size > limit:
+                raise DataError(
+                    f"The {kind} {quote_path(path)} is {format_bytes(size)}; at most {format_bytes(limit)} "
+                    "is read. Use a shorter part of it (its first lines, say)."
+                )
+            data = handle.read(limit + 1)
+    except FileRefusedError as error:
+        raise DataError(_refusal_advice(error, kind)) from None
+    except OSError as error:
+        raise DataError(f"Cannot read the {kind} {quote_path(path)}: {error.strerror or error}.") from None
+    if refuse_larger and len(data) > limit:  # it grew while being read
+        raise DataError(f"The {kind} {quote_path(path)} is over {format_bytes(limit)}, the limit.")
+    return data[:limit]
+
+
+def _refusal_advice(error: FileRefusedError, kind: str) -> str:
+    if not os.path.lexists(error.path):
+        return (
+            f"Cannot find the {kind} {quote_path(error.path)}. Check the path in the data settings "
             "(a relative path is read from the project's folder)."
         )
-    if path.is_dir():
-        raise DataError(f"'{path}' is a folder, not a {kind}. Choose a file inside it.")
-    try:
-        with path.open("rb") as handle:
-            return handle.read() if limit is None else handle.read(limit)
-    except OSError as error:
-        raise DataError(f"Cannot read the {kind} '{path}': {error.strerror or error}.") from error
+    return str(error)
 
 
 def decode_utf8(data: bytes, path: Path | str, kind: str, final: bool = True) -> str:
@@ -60,18 +84,18 @@ def decode_utf8(data: bytes, path: Path | str, kind: str, final: bool = True) ->
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise DataError(
-            f"The {kind} '{path}' is not UTF-8 text: the byte at offset {error.start} "
+            f"The {kind} {quote_path(path)} is not UTF-8 text: the byte at offset {error.start} "
             f"(line {line}) cannot be read. Save the file with UTF-8 encoding "
             "(most editors offer this under 'Save as')."
         ) from error
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_text(path: Path | str, kind: str) -> str:
-    """The whole file as text, or DataError; an empty file is an error too."""
-    text = decode_utf8(read_bytes(path, kind), path, kind)
+def read_text(path: Path | str, kind: str, limit: int = MAX_TEXT_BYTES) -> str:
+    """The whole file (at most `limit` bytes) as text, or DataError; an empty file is an error too."""
+    text = decode_utf8(read_bytes(path, kind, limit, refuse_larger=True), path, kind)
     if not text.strip():
-        raise DataError(f"The {kind} '{path}' is empty. Choose a file that holds data.")
+        raise DataError(f"The {kind} {quote_path(path)} is empty. Choose a file that holds data.")
     return text
 
 
@@ -86,5 +110,5 @@ def read_text_head(path: Path | str, kind: str) -> str:
     if truncated and "\n" in text:
         text = text[: text.rindex("\n") + 1]
     if not text.strip():
-        raise DataError(f"The {kind} '{path}' is empty. Choose a file that holds data.")
+        raise DataError(f"The {kind} {quote_path(path)} is empty. Choose a file that holds data.")
     return text
