@@ -5,14 +5,21 @@ plain Python plus numpy arrays (never tensors), so it can cross a process bounda
 written by engine.probe_store and be read back identical. Its layout is in docs/probes.md
 and in `ProbeSession.run`.
 
-How a probe works: the session keeps a private float64 copy of the model on the CPU (the
-"shadow") whose recurrent blocks run the explicit step-by-step recurrence of engine.gates
-instead of the fused kernels. `run` copies the live weights into the shadow, feeds it the
-probe batch (the first `samples` validation sequences; each recurrent block receives what
-the blocks upstream of it compute), and takes ∂L/∂hₜ for every layer, direction and step
-with one `torch.autograd.grad` call through the whole recurrence — the total derivative,
-through the layers above and through all later steps. float64 keeps these norms measurable
-where float32 would underflow (a plain RNN's fall below 1e-40 within a few hundred steps).
+How a probe works: the session keeps a private copy of the model on the CPU (the "shadow")
+whose recurrent blocks run engine.gates' `unroll`: PyTorch's fused kernel layer by layer,
+every gate recomputed from the hidden states with batched matrix products, and the
+recurrence hook that lets one `torch.autograd.grad` call return ∂L/∂hₜ for every layer,
+direction and step — the total derivative, through the layers above and all later steps.
+The same backward pass gives the memory-horizon attribution ‖∂ŷ/∂xₜ‖ (engine.memory_horizon):
+the probe batch carries extra rows, copies of the first samples, whose objective is the
+prediction score instead of the loss; rows of a batch never interact, so the gradients of the
+two objectives stay apart.
+
+The shadow computes in the live model's float32. ‖∂L/∂hₜ‖ of a plain RNN falls by 20–25 orders
+of magnitude over 100 steps, below float32's range within a few hundred; so the objective is
+scaled by GRADIENT_SCALE (a power of two, exact) before the backward pass and the norms are
+divided by it after, which keeps about 1e-50 of the last step's norm measurable. Should the
+scaled backward pass overflow (an exploding gradient), the probe repeats it unscaled.
 
 Probes never change training: the live model is only read (no mode switch, no .grad, no
 random numbers drawn); the shadow runs in eval mode, so dropout is off as in evaluation.
@@ -29,36 +36,36 @@ import numpy as np
 import torch
 from torch import nn
 
-from .gates import GATE_KINDS, GATE_NAMES, Trace, emitted, unroll
+from . import memory_horizon as horizon
+from .errors import UserError
+from .gates import GATE_KINDS, GATE_NAMES, Trace, emitted, total_hidden_grad, unroll
 from .trajectory import TrajectoryProjector
 
 RECORD_FORMAT = 1
 LOW, HIGH = 0.05, 0.95  # saturation thresholds on a gate's (0, 1) scale
 EXACT_EIGEN_LIMIT = 1024  # larger W_hh blocks get a Gelfand-formula estimate
+GRADIENT_SCALE = 2.0**64
 NO_RECURRENT_BLOCK = "the model has no RNN, LSTM or GRU block to probe"
 
 
-class ProbeError(ValueError):
+class ProbeError(UserError, ValueError):
     """A probe that cannot be made; the message is for the user."""
 
 
-class _ExplicitBlock(nn.Module):
+class _ProbedBlock(nn.Module):
     """Stands in for a fused recurrent block inside the shadow model and keeps its trace."""
 
-    def __init__(self, fused: nn.RNNBase):
+    def __init__(self, fused: nn.RNNBase, samples: int):
         super().__init__()
-        self.fused = fused
+        self.fused, self.samples = fused, samples
         self.trace: Trace | None = None
+        self.input_hook: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (B, T, F)
-        fused = self.fused
-        count = fused.num_layers * (2 if fused.bidirectional else 1)
-        # The recurrence starts from a zero state that requires grad, so every hₜ is in the
-        # autograd graph and ∂L/∂hₜ can be asked for even though no weight requires grad.
-        h0 = x.new_zeros((count, x.shape[0], fused.hidden_size), dtype=torch.float64)
-        state = (h0.requires_grad_(), torch.zeros_like(h0)) if fused.mode == "LSTM" else h0.requires_grad_()
-        self.trace = unroll(fused, x, state)
-        return emitted(fused, self.trace)
+        # A zero leaf added to the input: its gradient is ∂/∂xₜ, wherever x came from.
+        self.input_hook = torch.zeros_like(x).requires_grad_()
+        self.trace = unroll(self.fused, x + self.input_hook, track=True, gate_rows=self.samples)
+        return emitted(self.fused, self.trace)
 
 
 class ProbeSession:
@@ -74,18 +81,22 @@ class ProbeSession:
                 f"probe_samples is {samples}, but the validation set holds {available} "
                 f"sequences; set probe_samples between 1 and {available}"
             )
-        self.model, self.samples = model, samples
-        self.x = _to_float64(dataset.x_val[:samples].detach().cpu())
-        self.y = _to_float64(dataset.y_val[:samples].detach().cpu())
+        self.model, self.samples = model, samples  # before the shadow, which needs `samples`
+        self.target_kind = dataset.signature.target_kind
+        self.x = dataset.x_val[:samples].detach().cpu()
+        self.y = dataset.y_val[:samples].detach().cpu()
         self.shadow, self._targets = self._make_shadow(model)
         self._projectors = {node_id: TrajectoryProjector() for node_id in self.block_ids}
+        self._attributed = min(samples, horizon.ATTRIBUTION_SAMPLES)
+        self._per_step = self.target_kind == "tokens"  # the only per-step target (see DataSignature)
+        self._positions = horizon.output_positions(self.x.shape[1], self._per_step)
 
     def _make_shadow(self, model: nn.Module) -> tuple[nn.Module, dict[str, torch.Tensor]]:
-        shadow = copy.deepcopy(model).to("cpu", torch.float64)
+        shadow = copy.deepcopy(model).to("cpu")
         shadow.eval().requires_grad_(False)
         targets = dict(shadow.state_dict())  # tensors sharing storage with the shadow's
         for node_id in self.block_ids:
-            setattr(shadow, node_id, _ExplicitBlock(getattr(shadow, node_id)))
+            setattr(shadow, node_id, _ProbedBlock(getattr(shadow, node_id), self.samples))
         return shadow, targets
 
     def run(self, step: int) -> dict[str, Any]:
@@ -108,6 +119,8 @@ class ProbeSession:
           "forget_bias"     float32 (L, D)              mean of b_if + b_hf (LSTM only)
           "grad_norm"       float64 (L, D, T)           ‖∂L/∂hₜ‖ over the probe batch
           "grad_ratio"      float64 (L, D)              first / last processed step
+          "attribution"     float64 (T,)                ‖∂ŷ/∂x‖ by lag 0..T-1 (engine.memory_horizon)
+          "memory_horizon"  int                         longest lag above 1 % of the peak
           "spectral_radius" {gate: float64 (L, D)}      of each H×H gate block of W_hh
           "trajectory"      {"pca2": float32 (S, T, 2), "pca3": float32 (S, T, 3),
                              "explained2": float32 (2,), "explained3": float32 (3,),
@@ -116,11 +129,11 @@ class ProbeSession:
         started = time.perf_counter()
         self._copy_weights()
         with torch.enable_grad():
-            loss = self.shadow.loss(self.shadow(self.x), self.y)
-            grad_norms = self._hidden_grad_norms(loss)
-        blocks = {node_id: self._block_record(node_id, grad_norms[node_id], step) for node_id in self.block_ids}
+            loss, gradients = self._backward()
+        blocks = {node_id: self._block_record(node_id, gradients[node_id], step) for node_id in self.block_ids}
         for node_id in self.block_ids:  # let the traces and their autograd graph go
-            self.shadow._modules[node_id].trace = None
+            module = self.shadow._modules[node_id]
+            module.trace = module.input_hook = None
         return {
             "format": RECORD_FORMAT,
             "step": int(step),
@@ -139,18 +152,69 @@ class ProbeSession:
     def _traces(self) -> dict[str, Trace]:
         return {node_id: self.shadow._modules[node_id].trace for node_id in self.block_ids}
 
-    def _hidden_grad_norms(self, loss: torch.Tensor) -> dict[str, np.ndarray]:
-        """‖∂L/∂hₜ‖ as float64 (L, D, T) per block, through the whole recurrence."""
-        traces = self._traces()
-        hidden = [h for trace in traces.values() for layer in trace.layers for d in layer for h in d.hidden]
-        grads = iter(torch.autograd.grad(loss, hidden, allow_unused=True))  # in the order of `hidden`
-        norms = {}
-        for node_id, trace in traces.items():
-            per_layer = [[[_norm(next(grads)) for _ in d.hidden] for d in layer] for layer in trace.layers]
-            norms[node_id] = np.array(per_layer, dtype=np.float64)
-        return norms
+    def _backward(self) -> tuple[torch.Tensor, dict[str, dict[str, np.ndarray]]]:
+        """The probe batch's loss, and per block "grad_norm" (L, D, T) and "attribution" (T,),
+        from one forward and one backward pass over the probe rows and the attribution rows."""
+        prediction = self.shadow(self._batch())
+        loss = self.shadow.loss(prediction[: self.samples], self.y)
+        score = self._score(prediction[self.samples :])
+        for scale in (GRADIENT_SCALE, 1.0):
+            grads = self._gradients(scale * (loss + score), retain=scale != 1.0)
+            if all(g is None or torch.isfinite(g).all() for g in grads):
+                break
+        return loss, self._norms(grads, scale)
 
-    def _block_record(self, node_id: str, grad_norm: np.ndarray, step: int) -> dict[str, Any]:
+    def _batch(self) -> torch.Tensor:
+        """The probe samples, then per output position a copy of the first attributed samples."""
+        copies = self.x[: self._attributed].repeat(len(self._positions), *([1] * (self.x.dim() - 1)))
+        return torch.cat([self.x, copies])
+
+    def _score(self, rows: torch.Tensor) -> torch.Tensor:
+        count = self._attributed
+        scores = [
+            horizon.prediction_score(rows[k * count : (k + 1) * count], s if self._per_step else None, self.target_kind)
+            for k, s in enumerate(self._positions)
+        ]
+        return torch.cat(scores).sum()
+
+    def _gradients(self, objective: torch.Tensor, retain: bool):
+        wanted = []
+        for node_id, trace in self._traces().items():
+            wanted += [d.hidden for layer in trace.layers for d in layer]
+            wanted += [d.recurrent_input for layer in trace.layers for d in layer]
+            wanted.append(self.shadow._modules[node_id].input_hook)
+        return torch.autograd.grad(objective, wanted, allow_unused=True, retain_graph=retain)
+
+    def _norms(self, grads, scale: float) -> dict[str, dict[str, np.ndarray]]:
+        by_tensor = iter(grads)  # in the order of `wanted`
+        results = {}
+        for node_id, trace in self._traces().items():
+            directions = [d for layer in trace.layers for d in layer]
+            from_outputs = [next(by_tensor) for _ in directions]
+            through = [next(by_tensor) for _ in directions]
+            input_grad = next(by_tensor)
+            norms = [self._hidden_norm(d, a, b, scale) for d, a, b in zip(directions, from_outputs, through)]
+            width = len(trace.layers[0])
+            results[node_id] = {
+                "grad_norm": np.array(norms, dtype=np.float64).reshape(len(trace.layers), width, -1),
+                "attribution": self._attribution(input_grad, scale),
+            }
+        return results
+
+    def _hidden_norm(self, direction, from_outputs, through, scale: float) -> np.ndarray:
+        """‖∂L/∂hₜ‖ over the probe rows (the attribution rows' gradients are the score's)."""
+        total = total_hidden_grad(direction, from_outputs, through)[: self.samples].double() / scale
+        return total.pow(2).sum(dim=(0, 2)).sqrt().numpy()
+
+    def _attribution(self, input_grad: torch.Tensor | None, scale: float) -> np.ndarray:
+        length, count = self.x.shape[1], self._attributed
+        if input_grad is None:  # the prediction does not depend on this block
+            return np.zeros(length)
+        rows = input_grad[self.samples :].double() / scale  # (P * A, T, F)
+        per_position = rows.reshape(len(self._positions), count, length, -1).norm(dim=-1).mean(dim=1)
+        return horizon.attribution_by_lag(per_position.numpy(), self._positions)
+
+    def _block_record(self, node_id: str, gradients: dict[str, np.ndarray], step: int) -> dict[str, Any]:
         block = self.shadow._modules[node_id]
         fused, trace = block.fused, block.trace
         names, kinds = GATE_NAMES[trace.cell_type], GATE_KINDS[trace.cell_type]
@@ -171,24 +235,18 @@ class ProbeSession:
             record[key] = {
                 name: _stack([[s[key] for s in layer] for layer in stats[name]], np.float32) for name in names
             }
-        record["hidden_sample"] = _per_direction(trace, lambda d: torch.stack(d.hidden, 1)[0])
+        record["hidden_sample"] = _per_direction(trace, lambda d: d.hidden[0])
         if trace.cell_type == "LSTM":
-            record["cell_sample"] = _per_direction(trace, lambda d: torch.stack(d.cell, 1)[0])
+            record["cell_sample"] = _per_direction(trace, lambda d: d.cell[0])
             record["forget_bias"] = _forget_bias(fused)
-        record["grad_norm"] = grad_norm
-        record["grad_ratio"] = _grad_ratio(grad_norm)
+        record["grad_norm"] = gradients["grad_norm"]
+        record["grad_ratio"] = _grad_ratio(gradients["grad_norm"])
+        record["attribution"] = gradients["attribution"]
+        record["memory_horizon"] = horizon.memory_horizon(gradients["attribution"])
         record["spectral_radius"] = _spectral_radii(fused, names)
-        states = trace.output.detach()  # (S, T, D*H)
+        states = trace.output.detach()[: self.samples]  # (S, T, D*H)
         record["trajectory"] = self._projectors[node_id].project(states, step)
         return record
-
-
-def _norm(grad: torch.Tensor | None) -> float:
-    return 0.0 if grad is None else float(grad.norm())  # None: the loss does not depend on this hₜ
-
-
-def _to_float64(tensor: torch.Tensor) -> torch.Tensor:
-    return tensor.to(torch.float64) if tensor.is_floating_point() else tensor
 
 
 def _stack(nested: list[list[Any]], dtype) -> np.ndarray:

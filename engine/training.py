@@ -21,6 +21,7 @@ from torch import nn
 
 from .compiler import compile_graph
 from .data import load_dataset
+from .packing import with_lengths
 from .project import Project
 from .runs import RunRecorder, new_run_dir
 from .settings import check_training
@@ -91,15 +92,18 @@ def make_optimizer(model: nn.Module, settings: dict[str, Any]) -> torch.optim.Op
     return torch.optim.Adam(params, lr=lr, weight_decay=decay)
 
 
-def evaluate(model, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> tuple[float, float | None]:
-    """Mean loss and metric over (x, y) in eval mode, without gradients."""
+def evaluate(
+    model, x: torch.Tensor, y: torch.Tensor, batch_size: int, lengths: torch.Tensor | None = None
+) -> tuple[float, float | None]:
+    """Mean loss and metric over (x, y) in eval mode, without gradients; `lengths` for
+    variable-length data."""
     was_training = model.training
     model.eval()
     total_loss, total_metric, count, has_metric = 0.0, 0.0, 0, False
     with torch.no_grad():
         for start in range(0, len(x), batch_size):
             xb, yb = x[start : start + batch_size], y[start : start + batch_size]
-            prediction = model(xb)
+            prediction = model(xb, **with_lengths(lengths, slice(start, start + batch_size)))
             total_loss += model.loss(prediction, yb).item() * len(xb)
             metric = model.metric(prediction, yb)
             if metric is not None:
@@ -188,6 +192,8 @@ class _Run:
         self.sampler = BatchSampler(len(self.data.x_train), self.settings["batch_size"], seed)
         self.x_train, self.y_train = self.data.x_train.to(self.device), self.data.y_train.to(self.device)
         self.x_val, self.y_val = self.data.x_val.to(self.device), self.data.y_val.to(self.device)
+        self.model.fit_targets(self.y_train)  # balanced class weights, when the head asks
+        self.judgement: dict[str, Any] | None = None
         self.parameter_count = sum(p.numel() for p in self.model.parameters())
         self.probe = self._make_probe()
 
@@ -229,7 +235,7 @@ class _Run:
         index = self.sampler.next().to(self.device)
         xb, yb = self.x_train[index], self.y_train[index]
         self.optimizer.zero_grad(set_to_none=True)
-        loss = self.model.loss(self.model(xb), yb)
+        loss = self.model.loss(self.model(xb, **with_lengths(self.data.lengths_train, index.cpu())), yb)
         loss.backward()
         clip = self.settings["grad_clip"] or float("inf")
         grad_norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), clip))
@@ -258,7 +264,9 @@ class _Run:
         return not self.control.stopped
 
     def _evaluate(self) -> None:
-        self.val_loss, self.metric = evaluate(self.model, self.x_val, self.y_val, max(self.settings["batch_size"], 256))
+        batch = max(self.settings["batch_size"], 256)
+        self.val_loss, self.metric = evaluate(self.model, self.x_val, self.y_val, batch, self.data.lengths_val)
+        self.judgement = self._judge(batch)
         self._emit(
             {
                 "type": "eval",
@@ -267,11 +275,24 @@ class _Run:
                 "metric": self.metric,
                 "metric_name": self.data.signature.metric,
                 "train_loss": self.train_loss,
+                **({"classification": self.judgement} if self.judgement else {}),
             }
         )
         extra = self.on_evaluate(self.model, self.data) if self.on_evaluate else None
         if extra:
             self._emit({"type": "predictions", "step": self.step, "predictions": extra})
+
+    def _judge(self, batch: int) -> dict[str, Any] | None:
+        """Accuracy, macro-F1, confusion matrix and the majority-class baseline (classifiers)."""
+        if self.data.signature.target_kind != "classification":
+            return None
+        from .classification_metrics import imbalance_warning, judge, predicted_classes
+
+        classes, names = self.data.signature.n_outputs, self.data.class_names
+        predicted = predicted_classes(self.model, self.x_val, self.data.lengths_val, batch)
+        train_labels = self.data.y_train.numpy()
+        report = judge(self.data.y_val.numpy(), predicted, train_labels, classes).to_dict(names)
+        return {**report, "imbalance_warning": imbalance_warning(train_labels, classes, names)}
 
     def _maybe_probe(self, force: bool = False) -> None:
         every = self.settings["probe_every"]
@@ -304,6 +325,8 @@ class _Run:
             "seed": self.settings["seed"],
             "device": str(self.device),
         }
+        if self.judgement is not None:
+            summary["classification"] = self.judgement
         if self.recorder is not None:
             self.recorder.save_weights(self.model.state_dict())
             self.recorder.write_summary(summary)

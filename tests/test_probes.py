@@ -149,17 +149,17 @@ def test_gradient_through_time_equals_the_fused_chunked_gradient(cell):
     with torch.no_grad():
         trace = unroll(double.memory, x).layers[0][0]
     for t in (0, 4, 8):
-        h = trace.hidden[t].clone().requires_grad_()
-        state = (h[None], trace.cell[t][None]) if cell == "LSTM" else h[None]
+        h = trace.hidden[:, t].clone().requires_grad_()
+        state = (h[None], trace.cell[:, t][None]) if cell == "LSTM" else h[None]
         fused = {"LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU, "RNN": torch.nn.RNN}[cell]
         _, final = fused.forward(double.memory, x[:, t + 1 :], state)  # the fused kernel, not the block's emit
         last = final[0][-1] if cell == "LSTM" else final[-1]
         loss = double.loss(double.sum(last), y)
         (grad,) = torch.autograd.grad(loss, h)
-        assert norms[t] == pytest.approx(grad.norm().item(), rel=1e-9)
-    h = trace.hidden[-1].clone().requires_grad_()
+        assert norms[t] == pytest.approx(grad.norm().item(), rel=1e-5)  # the probe computes in float32
+    h = trace.hidden[:, -1].clone().requires_grad_()
     (grad,) = torch.autograd.grad(double.loss(double.sum(h), y), h)
-    assert norms[-1] == pytest.approx(grad.norm().item(), rel=1e-9)
+    assert norms[-1] == pytest.approx(grad.norm().item(), rel=1e-5)  # the probe computes in float32
 
 
 def test_every_layer_and_direction_gets_a_gradient():
@@ -174,7 +174,9 @@ def test_spectral_radius_per_gate_block():
     weight = model.memory.weight_hh_l0.detach().double().numpy()
     for index, gate in enumerate(block["gates"]):
         expected = np.abs(np.linalg.eigvals(weight[index * 6 : (index + 1) * 6])).max()
-        assert block["spectral_radius"][gate][0, 0] == pytest.approx(expected, rel=1e-9)
+        assert block["spectral_radius"][gate][0, 0] == pytest.approx(
+            expected, rel=1e-5
+        )  # the probe computes in float32
 
 
 def test_large_matrices_use_gelfands_formula(monkeypatch):

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.blocks.modules import build_recurrent
-from engine.gates import GATE_NAMES, cell_type, emitted, unroll
+from engine.gates import GATE_NAMES, cell_type, emitted, total_hidden_grad, unroll
 
 TOLERANCE = 1e-5  # float32
 CELLS = {"LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU, "RNN": torch.nn.RNN}
@@ -70,7 +70,7 @@ def test_every_layer_and_direction_matches_a_fused_single_layer(cell):
                 source = name.replace("_l0", f"_l{layer}")
                 getattr(single, name).copy_(getattr(module, source))
             expected, _ = single(layer_input)
-            recomputed = torch.cat([torch.stack(d.hidden, 1) for d in directions], dim=-1)
+            recomputed = torch.cat([d.hidden for d in directions], dim=-1)
             assert max_difference(recomputed, expected) <= TOLERANCE
             layer_input = recomputed
 
@@ -95,7 +95,7 @@ def test_gates_are_the_documented_quantities():
     with torch.no_grad():
         d = unroll(module, torch.randn(2, 6, 2)).layers[0][0]
     i, f, g, o = (d.gates[name] for name in GATE_NAMES["LSTM"])
-    cells, hidden = torch.stack(d.cell, 1), torch.stack(d.hidden, 1)
+    cells, hidden = d.cell, d.hidden
     previous = torch.cat([torch.zeros_like(cells[:, :1]), cells[:, :-1]], dim=1)
     assert torch.allclose(cells, f * previous + i * g, atol=1e-6)
     assert torch.allclose(hidden, o * torch.tanh(cells), atol=1e-6)
@@ -132,3 +132,47 @@ def test_cell_type_refuses_other_modules():
         cell_type(torch.nn.Linear(2, 3))
     with pytest.raises(ValueError, match="proj_size"):
         cell_type(torch.nn.LSTM(2, 3, proj_size=2))
+
+
+def stepwise_hidden_grads(module, x, weight):
+    """Reference ∂L/∂hₜ per layer and direction from a plain step-by-step loop in float64 with
+    every hₜ kept in the graph; L = Σ weight ⊙ output, so every step gets a gradient from above
+    as well as through the recurrence."""
+    step = {"LSTM": torch.lstm_cell, "GRU": torch.gru_cell, "RNN": torch.rnn_tanh_cell}[cell_type(module)]
+    layer_input, states, directions = x, [], 2 if module.bidirectional else 1
+    for layer in range(module.num_layers):
+        outputs = []
+        for direction in range(directions):
+            suffix = f"_l{layer}" + ("_reverse" if direction else "")
+            weights = [getattr(module, name + suffix) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+            h = x.new_zeros(x.shape[0], module.hidden_size)
+            state = (h, torch.zeros_like(h)) if module.mode == "LSTM" else h
+            hidden = [None] * x.shape[1]
+            for t in reversed(range(x.shape[1])) if direction else range(x.shape[1]):
+                state = step(layer_input[:, t], state, *weights)
+                h = state[0] if module.mode == "LSTM" else state
+                h.retain_grad()
+                hidden[t] = h
+            states.append(hidden)
+            outputs.append(torch.stack(hidden, 1))
+        layer_input = torch.cat(outputs, -1)
+    (layer_input * weight).sum().backward()
+    return [torch.stack([h.grad for h in hidden], 1) for hidden in states]
+
+
+@pytest.mark.parametrize("cell", ["LSTM", "GRU", "RNN"])
+def test_recurrence_hook_gives_the_total_hidden_gradient(cell):
+    """total_hidden_grad from one autograd call on the fused kernels equals ∂L/∂hₜ of a
+    step-by-step graph, for every layer and both directions."""
+    torch.manual_seed(6)
+    module = fused(cell, 3, 5, 2, True).double()
+    x = torch.randn(3, 9, 3, dtype=torch.float64)
+    weight = torch.randn(3, 9, 10, dtype=torch.float64)
+    expected = stepwise_hidden_grads(module, x, weight)
+    trace = unroll(module, x, track=True)
+    directions = [d for layer in trace.layers for d in layer]
+    wanted = [d.hidden for d in directions] + [d.recurrent_input for d in directions]
+    grads = torch.autograd.grad((trace.output * weight).sum(), wanted, allow_unused=True)
+    for index, direction in enumerate(directions):
+        found = total_hidden_grad(direction, grads[index], grads[len(directions) + index])
+        assert max_difference(found, expected[index]) <= 1e-10

@@ -68,6 +68,10 @@ class Dataset:
     units is `y * scale + offset` (regression on normalised user data), else None.
     baseline_loss is the validation loss of a trivial predictor (train-mean MSE for
     regression, cross-entropy of the training class/token frequencies otherwise).
+    lengths_train / lengths_val (int64 [N]) are given for variable-length data: sequence i's
+    real steps are x[i, :lengths[i]], the rest is padding (padding tokens, zero features,
+    IGNORE_INDEX per-step targets); signature.length is then the longest. texts_val holds
+    each validation sample's original text (text classification), for showing mistakes.
     """
 
     signature: DataSignature
@@ -80,10 +84,20 @@ class Dataset:
     description: str = ""
     class_names: list[str] | None = None
     target_scaling: tuple[float, float] | None = None
+    lengths_train: torch.Tensor | None = None
+    lengths_val: torch.Tensor | None = None
+    texts_val: list[str] | None = None
 
     def __post_init__(self) -> None:
         _check_split(self.signature, "train", self.x_train, self.y_train)
         _check_split(self.signature, "val", self.x_val, self.y_val)
+        if (self.lengths_train is None) != (self.lengths_val is None):
+            raise ValueError("lengths_train and lengths_val must be given together")
+        if self.lengths_train is not None:
+            from ..packing import check_lengths
+
+            check_lengths("lengths_train", self.lengths_train, len(self.x_train), self.signature.length)
+            check_lengths("lengths_val", self.lengths_val, len(self.x_val), self.signature.length)
 
 
 def _expected_x(sig: DataSignature, n: int) -> tuple[torch.dtype, tuple[int, ...]]:
