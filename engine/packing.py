@@ -69,3 +69,11 @@ def check_lengths(name: str, lengths: torch.Tensor, count: int, steps: int) -> N
         raise ValueError(f"{name} is {lengths.dtype} {tuple(lengths.shape)}, needs torch.int64 ({count},)")
     if count and (int(lengths.min()) < 1 or int(lengths.max()) > steps):
         raise ValueError(f"{name} must lie in 1..{steps}; found {int(lengths.min())}..{int(lengths.max())}")
+
+
+def with_lengths(lengths: torch.Tensor | None, rows: Any = None) -> dict[str, torch.Tensor]:
+    """Keyword arguments for a model call on `rows` of a data set: none for fixed-length data,
+    so fixed-length models are called exactly as before."""
+    if lengths is None:
+        return {}
+    return {"lengths": lengths if rows is None else lengths[rows]}
