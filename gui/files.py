@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.project import SUFFIX, Project, ProjectFileError, load_project, save_project
@@ -27,6 +27,8 @@ def starter_project() -> Project:
 
 
 class ProjectFiles(QObject):
+    saved = Signal(object)  # the project's folder before this save (None: it had no file yet)
+
     def __init__(self, window, settings, recovery):
         super().__init__(window)
         self._window, self._settings, self._recovery = window, settings, recovery
@@ -134,6 +136,7 @@ class ProjectFiles(QObject):
         return self._write(path if path.suffix == SUFFIX else path.with_name(path.name + SUFFIX))
 
     def _write(self, path: Path) -> bool:
+        previous_folder = self._editor.project.base_dir
         try:
             save_project(self._editor.project, path)
         except OSError as error:
@@ -143,6 +146,7 @@ class ProjectFiles(QObject):
         self._settings.add_recent_file(path)
         self.discard_recovery()
         self._window.show_message(f"Saved {path}")
+        self.saved.emit(previous_folder)
         return True
 
     def maybe_save(self, doing: str = "closing") -> bool:

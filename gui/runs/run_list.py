@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.runs import SUMMARY, RunFolderError, list_runs
+from engine.runs import METRICS, SUMMARY, RunFolderError, list_runs
 
 from ..plots.run_data import RunData
 from ..plots.run_view import RunView
@@ -51,6 +51,26 @@ def read_summary(run_dir: Path) -> dict:
         return {"status": "damaged", "message": f"{run_dir / SUMMARY} cannot be read"}
 
 
+def last_step_metrics(run_dir: Path, tail_bytes: int = 8192) -> dict:
+    """The last step and training loss in a run's metrics (read from the file's end: a run
+    that died has no summary, and its metrics may be long)."""
+    try:
+        with open(run_dir / METRICS, "rb") as stream:
+            stream.seek(0, 2)
+            stream.seek(max(0, stream.tell() - tail_bytes))
+            lines = stream.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return {}
+    for line in reversed(lines):
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue  # a partial line: the first one read, or the one the process died writing
+        if isinstance(event, dict) and event.get("type") == "step":
+            return {"steps": event.get("step"), "train_loss": event.get("loss")}
+    return {}
+
+
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return ""
@@ -67,6 +87,7 @@ class RunsPanel(QWidget):
         super().__init__()
         self.view, self._show_live = view, show_live
         self.root: Path | None = None
+        self.live_run: Path | None = None  # the folder the run in progress writes
         self.failures: dict[Path, str] = {}  # why runs of this session died
         self._overlay_cache: dict[Path, RunData] = {}
         self.where = QLabel(objectName="dim", wordWrap=True, textInteractionFlags=Qt.TextSelectableByMouse)
@@ -124,7 +145,9 @@ class RunsPanel(QWidget):
 
     def _item(self, run_dir: Path, ticked: bool) -> QTreeWidgetItem:
         summary = read_summary(run_dir)
-        status = summary.get("status", "unknown")
+        if "steps" not in summary:  # it died before its summary: show how far it got
+            summary = {**last_step_metrics(run_dir), **summary}
+        status = "running" if run_dir == self.live_run else summary.get("status", "unknown")
         message = self.failures.get(run_dir) or summary.get("message", "")
         if run_dir in self.failures:
             status = "failed"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressBar
 
@@ -19,15 +19,6 @@ from .session import TrainingSession
 PROGRESS_REFRESH_MS = 250
 EDIT_NOTICE = "Training the model as it was when the run started: edits apply to the next run"
 EDIT_BADGE = "edits apply to the next run"
-
-
-def unsaved_runs_root() -> Path:
-    """Where runs of a project that has no file yet go: the user's application data folder."""
-    return Path(QStandardPaths.writableLocation(QStandardPaths.AppLocalDataLocation)) / "runs"
-
-
-def runs_root_for(project) -> Path:
-    return project.base_dir / "runs" if project.base_dir else unsaved_runs_root()
 
 
 def clock(seconds: float | None) -> str:
@@ -51,9 +42,9 @@ def make_action(
 
 
 class RunControls(QObject):
-    def __init__(self, window, session: TrainingSession):
+    def __init__(self, window, session: TrainingSession, runs_root: Callable[[], Path]):
         super().__init__(window)
-        self.window, self.session = window, session
+        self.window, self.session, self._runs_root = window, session, runs_root
         self.train = make_action(
             window, "&Train", self.start_training, ("Ctrl+R", "F5"), "train", "Train the model in a separate process"
         )
@@ -92,8 +83,7 @@ class RunControls(QObject):
         if problem:
             QMessageBox.warning(self.window, "Cannot train yet", problem)
             return False
-        project = self.window.project
-        self.session.start(project, runs_root_for(project))
+        self.session.start(self.window.project, self._runs_root())
         return True
 
     def _problem(self) -> str | None:

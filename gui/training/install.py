@@ -15,10 +15,12 @@ from ..plots.gradient_dock import GradientPanel
 from ..plots.hidden_dock import HiddenStatePanel
 from ..plots.loss_dock import LossPanel
 from ..plots.predictions_dock import PredictionsPanel
+from ..plots.run_data import RunData
 from ..plots.run_view import RunView
+from ..runs.project_runs import ProjectRuns
 from ..runs.replay import predictions_from_run
 from ..runs.run_list import RunsPanel
-from .controls import RunControls, make_action, runs_root_for
+from .controls import RunControls, make_action
 from .session import TrainingSession
 
 RIGHT_COLUMN_WIDTH = 380  # inspector above, gradient and hidden state below
@@ -39,12 +41,15 @@ class TrainingWorkbench(QObject):
         }
         self.runs = RunsPanel(self.view, self.show_live_run)
         self.docks = self._add_docks()
-        self.controls = RunControls(window, self.session)
+        self.project_runs = ProjectRuns(window, self.session)  # before _on_run_ended: it moves runs first
+        self.project_runs.root_changed.connect(self.runs.set_root)
+        self.controls = RunControls(window, self.session, lambda: self.project_runs.root)
         self._add_tool_actions()
         window.close_guards.append(self.controls.confirm_close)
         window.selection_changed.connect(self.view.follow_canvas)
         window.editor.project_replaced.connect(self._on_project)
         self.session.run_started.connect(self._on_run_started)
+        self.session.state_changed.connect(self._on_state)
         self.session.run_ended.connect(self._on_run_ended)
 
     def _add_docks(self) -> dict:
@@ -121,24 +126,23 @@ class TrainingWorkbench(QObject):
 
     # -- reactions ----------------------------------------------------------------------
     def _on_project(self, project) -> None:
-        root = runs_root_for(project)
-        note = (
-            ""
-            if project.base_dir
-            else (
-                f"This project has no file yet: its runs are kept in {root}. Save the project to keep runs beside it."
-            )
-        )
-        self.runs.set_root(root, note)
+        if not self.session.running:
+            self.view.show(RunData())  # another project's run must not stay in the plots
 
     def _on_run_started(self, data) -> None:
         self.view.show(data)
         self.docks["loss"].raise_()
 
+    def _on_state(self, state: str) -> None:
+        if state == "running" and self.runs.root == self.session.runs_root:
+            self.runs.live_run = self.session.live_run_dir()
+            self.runs.refresh()  # the new run appears as soon as its folder exists
+
     def _on_run_ended(self, data, completed: bool, message: str) -> None:
+        self.runs.live_run = None
         if not completed:
             self.runs.note_failure(data.run_dir, message)
-        elif self.runs.root == self.session.runs_root:
+        else:
             self.runs.refresh()
         if not completed or data.status in ("diverged", "failed"):
             self._report(f"The run {data.status}" if completed else "The run failed", message or data.message)
@@ -159,7 +163,7 @@ class TrainingWorkbench(QObject):
     def open_compare(self) -> None:
         from ..compare_dialog import CompareDialog
 
-        CompareDialog(self.window, self.window.project, runs_root_for(self.window.project)).open()
+        CompareDialog(self.window, self.window.project, self.project_runs.root).open()
 
     def open_code(self) -> None:
         from ..code_view import CodeViewDialog

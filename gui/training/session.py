@@ -126,6 +126,8 @@ class TrainingSession(QObject):
                 self._on_status(item["status"])
 
     def _on_status(self, status: str) -> None:
+        if status == "running" and self.data.run_dir is None:
+            self.data.run_dir = self.live_run_dir()  # the run folder exists once training starts
         if status == "running" and self.state not in ("stopping", "pausing"):
             self._set_state("running")
         elif status == "paused" and self.state != "stopping":
@@ -141,8 +143,12 @@ class TrainingSession(QObject):
         self._set_state("idle")
         self.run_ended.emit(self.data, completed, message)
 
+    def live_run_dir(self) -> Path | None:
+        """The folder the current (or last) run writes, once it has made one."""
+        return self.data.run_dir or self._new_run_dir()
+
     def _new_run_dir(self) -> Path | None:
-        """The folder a run that died had started writing, if any."""
+        """The folder a run started writing (the one a run that died left), if any."""
         new = sorted(set(list_runs(self.runs_root)) - self._runs_before) if self.runs_root else []
         return new[-1] if new else None
 
