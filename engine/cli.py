@@ -10,24 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .errors import UserError
+from .text import format_table, number
+
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
-
-
-def user_errors() -> tuple[type[Exception], ...]:
-    """The errors whose message is meant for the user (imported late: torch is heavy)."""
-    from .compiler import CompileError
-    from .data import DataError
-    from .project import ProjectFileError
-    from .runs import RunFolderError
-    from .settings import SettingsError
-    from .training import TrainingError
-
-    errors = [CompileError, DataError, ProjectFileError, RunFolderError, SettingsError, TrainingError]
-    from .compare import CompareError
-    from .probes import ProbeError
-
-    errors += [CompareError, ProbeError]
-    return tuple(errors)
 
 
 def guarded(command: Callable[..., int]) -> Callable[..., int]:
@@ -36,7 +22,7 @@ def guarded(command: Callable[..., int]) -> Callable[..., int]:
     def run(*args: Any, **kwargs: Any) -> int:
         try:
             return command(*args, **kwargs)
-        except user_errors() as error:
+        except UserError as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_ERROR
         except KeyboardInterrupt:
@@ -125,25 +111,44 @@ def train_command(
     probe_every: int | None = None,
     runs_dir: Path | None = None,
     seed: int | None = None,
+    launch: dict[str, Any] | None = None,
 ) -> int:
     from .project import load_project
-    from .training import train
 
     project = load_project(project_path)
     overrides = {k: v for k, v in (("probe_every", probe_every), ("seed", seed)) if v is not None}
     total = steps or project.training["steps"]
-    result = train(project, ProgressBar(total), steps=steps, runs_dir=runs_dir, overrides=overrides)
+    result = _train(project, launch or {}, ProgressBar(total), steps=steps, runs_dir=runs_dir, overrides=overrides)
     print(f"{result.status}: {result.message}")
     print(
         format_table(
             [
                 ("train loss", "validation loss", result.summary.get("metric_name") or "metric"),
-                (_number(result.train_loss), _number(result.val_loss), _number(result.metric)),
+                (number(result.train_loss), number(result.val_loss), number(result.metric)),
             ]
         )
     )
     print(f"run folder: {result.run_dir}")
     return EXIT_OK if result.status in ("finished", "stopped") else EXIT_ERROR
+
+
+LAUNCH_OPTIONS = ("nproc", "nnodes", "node_rank", "rdzv_endpoint", "join_timeout", "backend")
+
+
+def _train(project, launch: dict[str, Any], on_event, **options):
+    """One process, or several through torchrun when `launch` asks for them."""
+    from .distributed import Launch
+
+    spread = Launch(**launch)
+    if not spread.distributed:
+        from .training import train
+
+        return train(project, on_event, **options)
+    from .distributed import train_distributed
+
+    return train_distributed(
+        project, spread, on_event, warn=lambda text: print(f"warning: {text}", file=sys.stderr), **options
+    )
 
 
 @guarded
@@ -195,14 +200,3 @@ class _VariantProgress:
             self.bar = ProgressBar(self.total)
         elif self.bar is not None and "variant" in event:
             self.bar(event)
-
-
-def _number(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4g}"
-
-
-def format_table(rows: list[tuple]) -> str:
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)

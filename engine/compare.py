@@ -22,10 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .blocks import CATALOGUE
+from .errors import UserError
 from .graph import GraphDocument
 from .project import Project, project_from_dict, write_atomic
+from .text import either, number
 
-CELLS = ("RNN", "LSTM", "GRU")
+CELLS = tuple(name for name, spec in CATALOGUE.items() if spec.recurrent)  # in catalogue order
 CSV_NAME = "comparison.csv"
 MAX_HIDDEN = 4096
 CSV_FIELDS = (
@@ -42,7 +45,7 @@ CSV_FIELDS = (
 )
 
 
-class CompareError(ValueError):
+class CompareError(UserError, ValueError):
     """A comparison that cannot be run; the message is for the user."""
 
 
@@ -88,11 +91,13 @@ class Comparison:
 
 
 def parse_cells(text: str) -> list[str]:
-    """'rnn,lstm,gru' -> ['RNN', 'LSTM', 'GRU']; CompareError for anything else."""
-    cells = [part.strip().upper() for part in text.split(",") if part.strip()]
-    unknown = [cell for cell in cells if cell not in CELLS]
-    if unknown or not cells:
-        raise CompareError(f"--cells takes a comma-separated list of rnn, lstm and gru; got {text!r}")
+    """'rnn,lstm,gru' -> ['RNN', 'LSTM', 'GRU'] (any case); CompareError for anything else."""
+    by_lower = {cell.lower(): cell for cell in CELLS}
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not names or any(name not in by_lower for name in names):
+        known = ", ".join(by_lower)
+        raise CompareError(f"--cells takes a comma-separated list of recurrent cells ({known}); got {text!r}")
+    cells = [by_lower[name] for name in names]
     if len(set(cells)) != len(cells):
         raise CompareError(f"--cells names a cell twice: {text!r}")
     return cells
@@ -105,11 +110,12 @@ def recurrent_ids(project: Project) -> list[str]:
 def variant_graph(project: Project, cell: str, hidden_sizes: dict[str, int] | None = None) -> dict[str, Any]:
     """The project's graph (as a dict) with every recurrent block turned into `cell`."""
     graph = project.graph.to_dict()
+    known = {param.name for param in CATALOGUE[cell].params}
     for node in graph["nodes"]:
         if node["type"] in CELLS:
             node["type"] = cell
-            if cell != "RNN":
-                node["params"].pop("nonlinearity", None)
+            # Settings only the old cell has (an RNN's nonlinearity) go; the rest carry over.
+            node["params"] = {name: value for name, value in node["params"].items() if name in known}
             if hidden_sizes and node["id"] in hidden_sizes:
                 node["params"]["hidden_size"] = hidden_sizes[node["id"]]
     return graph
@@ -190,7 +196,7 @@ def compare_cells(
     if steps is not None and steps < 1:
         raise CompareError(f"the number of training steps must be at least 1; got {steps}")
     if not recurrent_ids(project):
-        raise CompareError(f"project '{project.name}' has no RNN, LSTM or GRU block whose cell could be swapped")
+        raise CompareError(f"project '{project.name}' has no {either(CELLS)} block whose cell could be swapped")
     problem = project.refresh_signature()
     if problem:
         raise CompareError(f"the project's data cannot be read: {problem}")
@@ -289,14 +295,10 @@ def results_table(results: list[VariantResult]) -> list[tuple[str, ...]]:
                 r.hidden_size,
                 f"{r.parameters:,}",
                 "-" if r.seconds_per_step is None else f"{1000 * r.seconds_per_step:.1f} ms",
-                _number(r.train_loss),
-                _number(r.val_loss),
+                number(r.train_loss),
+                number(r.val_loss),
                 reached,
                 r.status,
             )
         )
     return rows
-
-
-def _number(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4g}"

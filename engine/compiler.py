@@ -12,7 +12,7 @@ import networkx as nx
 import torch
 from torch import nn
 
-from .blocks import BlockContext
+from .blocks import BlockContext, get_spec
 from .errors import UserError
 from .graph import GraphDocument
 from .validation import Analysis, Diagnostic, validate
@@ -77,7 +77,8 @@ class CompiledModel(nn.Module):
         return self._modules[self.head_id].metric(prediction, target)
 
     def recurrent_ids(self) -> list[str]:
-        return [node_id for node_id, _ in self.order if self.block_types[node_id] in ("RNN", "LSTM", "GRU")]
+        """Ids of the recurrent blocks (as their specs say), in the order they run."""
+        return [node_id for node_id, _ in self.order if get_spec(self.block_types[node_id]).recurrent]
 
 
 def compile_graph(doc: GraphDocument, data, analysis: Analysis | None = None) -> CompiledModel:

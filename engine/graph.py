@@ -6,6 +6,10 @@ a typed error when it would break the document, and announces itself through an 
 views can follow. Whole-graph checks (unconnected inputs, heads that do not fit the data)
 are diagnostics from engine.validation, not errors, because a graph is unfinished while
 someone builds it.
+
+Insertion order is part of the document: it decides the topological order among
+independent branches, and so the order in which the compiler builds (and seeds) modules.
+Undoing a removal or a rename therefore puts nodes and edges back at their old places.
 """
 
 from __future__ import annotations
@@ -20,78 +24,17 @@ from typing import Any
 import networkx as nx
 
 from .blocks import CATALOGUE, get_spec
+from .errors import UserError
 from .events import Event
+from .params import ParamValueError
+from .reserved_names import reserved_ids
+from .shape_inference import infer_shapes
+from .shapes import kinds_words
 
 _ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-# Attributes every nn.Module has: a node named like one could not be a submodule.
-_RESERVED_IDS = frozenset(
-    {
-        "T_destination",
-        "add_module",
-        "apply",
-        "bfloat16",
-        "buffers",
-        "call_super_init",
-        "children",
-        "compile",
-        "cpu",
-        "cuda",
-        "double",
-        "dump_patches",
-        "eval",
-        "extra_repr",
-        "float",
-        "forward",
-        "get_buffer",
-        "get_extra_state",
-        "get_parameter",
-        "get_submodule",
-        "half",
-        "ipu",
-        "load_state_dict",
-        "modules",
-        "mtia",
-        "named_buffers",
-        "named_children",
-        "named_modules",
-        "named_parameters",
-        "parameters",
-        "register_backward_hook",
-        "register_buffer",
-        "register_forward_hook",
-        "register_forward_pre_hook",
-        "register_full_backward_hook",
-        "register_full_backward_pre_hook",
-        "register_load_state_dict_post_hook",
-        "register_load_state_dict_pre_hook",
-        "register_module",
-        "register_parameter",
-        "register_state_dict_post_hook",
-        "register_state_dict_pre_hook",
-        "requires_grad_",
-        "set_extra_state",
-        "set_submodule",
-        "share_memory",
-        "smart_apply",
-        "state_dict",
-        "to",
-        "to_empty",
-        "train",
-        "training",
-        "type",
-        "xpu",
-        "zero_grad",
-        "head_id",
-        "input_ids",
-        "order",
-        "loss",
-        "metric",
-        "forward_all",
-    }
-)
 
 
-class GraphError(ValueError):
+class GraphError(UserError, ValueError):
     """A document edit that cannot be made; the message says why in the user's words."""
 
 
@@ -164,10 +107,21 @@ class Edge:
 
 @dataclass
 class RemovedNode:
-    """Everything `remove_node` took away, so `restore_node` can put it back exactly."""
+    """Everything `remove_node` took away, so `restore_node` can put it back exactly:
+    the node, its edges, and the order of all nodes and edges before the removal."""
 
     node: Node
     edges: list[Edge] = field(default_factory=list)
+    node_order: list[str] = field(default_factory=list)
+    edge_order: list[Edge] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RemovedEdge:
+    """What `disconnect` took away: the edge and the order of all edges before."""
+
+    edge: Edge
+    edge_order: tuple[Edge, ...] = ()
 
 
 class GraphDocument:
@@ -251,20 +205,23 @@ class GraphDocument:
 
     def remove_node(self, node_id: str) -> RemovedNode:
         node = self.node(node_id)
+        node_order, edge_order = list(self._graph.nodes), self.edges()
         edges = self.incoming(node_id) + self.outgoing(node_id)
         for edge in edges:
             self._remove_edge(edge)
         self._graph.remove_node(node_id)
         self.node_removed.emit(node)
         self.changed.emit()
-        return RemovedNode(node, edges)
+        return RemovedNode(node, edges, node_order, edge_order)
 
     def restore_node(self, removed: RemovedNode) -> None:
-        """Undo of `remove_node`: the node with its parameters, position and edges."""
+        """Undo of `remove_node`: the node with its parameters, position and edges, at its
+        old place in the document's order."""
         node = removed.node
         self.add_node(node.type_name, node.params, node.position, node.id)
         for edge in removed.edges:
             self._add_edge(edge)
+        self._reorder(removed.node_order, removed.edge_order)
         self.changed.emit()
 
     def id_problem(self, node_id: str) -> str | None:
@@ -299,19 +256,16 @@ class GraphDocument:
         if new_id == node_id:
             return
         self._check_new_id(new_id)
-        edges = self.incoming(node_id) + self.outgoing(node_id)
-        for edge in edges:
+        node_order = [new_id if n == node_id else n for n in self._graph.nodes]
+        edge_order = [_renamed(edge, node_id, new_id) for edge in self.edges()]
+        for edge in self.incoming(node_id) + self.outgoing(node_id):
             self._graph.remove_edge(edge.source, edge.target, key=edge)
         nx.relabel_nodes(self._graph, {node_id: new_id}, copy=False)
         node.id = new_id
-        for edge in edges:
-            renamed = Edge(
-                new_id if edge.source == node_id else edge.source,
-                edge.source_port,
-                new_id if edge.target == node_id else edge.target,
-                edge.target_port,
-            )
-            self._graph.add_edge(renamed.source, renamed.target, key=renamed)
+        for edge in edge_order:
+            if new_id in (edge.source, edge.target):
+                self._graph.add_edge(edge.source, edge.target, key=edge)
+        self._reorder(node_order, edge_order)  # relabelling moved the node to the end
         self.node_renamed.emit(node_id, new_id)
         self.changed.emit()
 
@@ -325,19 +279,26 @@ class GraphDocument:
         self.changed.emit()
         return edge
 
-    def disconnect(self, edge: Edge) -> None:
+    def disconnect(self, edge: Edge) -> RemovedEdge:
+        """Remove `edge`; the returned record lets `restore_edge` put it back in place."""
         if not self._graph.has_edge(edge.source, edge.target, key=edge):
             raise GraphError(
                 f"there is no connection from {edge.source}.{edge.source_port} to {edge.target}.{edge.target_port}"
             )
+        edge_order = tuple(self.edges())
         self._remove_edge(edge)
         self.changed.emit()
+        return RemovedEdge(edge, edge_order)
 
-    def restore_edge(self, edge: Edge) -> None:
+    def restore_edge(self, edge: Edge | RemovedEdge) -> None:
         """Undo of `disconnect`: put back an edge the document held, even if its shapes
-        clash by now (as `load` keeps such edges); validation reports the clash."""
-        self._check_loaded_edge(edge)
-        self._add_edge(edge)
+        clash by now (as `load` keeps such edges); validation reports the clash. Given the
+        record `disconnect` returned, the edge goes back to its old place."""
+        removed = edge if isinstance(edge, RemovedEdge) else RemovedEdge(edge)
+        self._check_loaded_edge(removed.edge)
+        self._add_edge(removed.edge)
+        if removed.edge_order:
+            self._reorder(list(self._graph.nodes), list(removed.edge_order))
         self.changed.emit()
 
     def connection_problem(self, edge: Edge) -> ConnectionRefused | None:
@@ -369,8 +330,8 @@ class GraphDocument:
             )
         if not set(out_port.kinds) & set(in_port.kinds):
             return PortKindError(
-                f"{target.label()} input '{in_port.name}' takes {_kinds(in_port.kinds)}; "
-                f"{source.label()} gives {_kinds(out_port.kinds)}"
+                f"{target.label()} input '{in_port.name}' takes {kinds_words(in_port.kinds)}; "
+                f"{source.label()} gives {kinds_words(out_port.kinds)}"
             )
         return None
 
@@ -386,8 +347,6 @@ class GraphDocument:
         """Refuse an edge whose inferred shapes clash at the target (kind or size). The
         target port is free (checked first), so without this edge the target has no shape
         and no problem yet: only the inference with the edge is needed."""
-        from .validation import infer_shapes  # validation imports this module
-
         self._graph.add_edge(edge.source, edge.target, key=edge)
         try:
             after = infer_shapes(self, self.data)
@@ -441,6 +400,19 @@ class GraphDocument:
             raise problem
 
     # -- internals ---------------------------------------------------------------------
+    def _reorder(self, node_order: list[str], edge_order: list[Edge]) -> None:
+        """Rebuild the graph with nodes and edges in the given order (anything present but
+        not listed goes last), without events: the contents do not change, only the order."""
+        nodes = dict(self._graph.nodes(data="node"))
+        edges = set(self.edges())
+        nodes_first = [n for n in node_order if n in nodes] + [n for n in nodes if n not in set(node_order)]
+        edges_first = [e for e in edge_order if e in edges] + [e for e in self.edges() if e not in set(edge_order)]
+        self._graph.clear()
+        for node_id in nodes_first:
+            self._graph.add_node(node_id, node=nodes[node_id])
+        for edge in edges_first:
+            self._graph.add_edge(edge.source, edge.target, key=edge)
+
     def _add_edge(self, edge: Edge) -> None:
         self._graph.add_edge(edge.source, edge.target, key=edge)
         self.edge_added.emit(edge)
@@ -454,7 +426,7 @@ class GraphDocument:
             raise InvalidNameError(
                 f"'{node_id}' is not a valid block name: use letters, digits and underscores, not starting with a digit"
             )
-        if keyword.iskeyword(node_id) or node_id in _RESERVED_IDS or node_id.startswith("_"):
+        if keyword.iskeyword(node_id) or node_id in reserved_ids() or node_id.startswith("_"):
             raise InvalidNameError(f"'{node_id}' is reserved; choose another block name")
         if node_id in self._graph:
             raise InvalidNameError(f"a block named '{node_id}' already exists")
@@ -463,9 +435,10 @@ class GraphDocument:
     def _checked_param(spec, name: str, value: Any) -> Any:
         try:
             return spec.param(name).check(value)
-        except (KeyError, ValueError) as error:
+        except (KeyError, ParamValueError) as error:
             raise ParamError(f"{spec.type_name}: {error.args[0]}") from None
 
 
-def _kinds(kinds: tuple[str, ...]) -> str:
-    return " or ".join(f"a {kind}" if kind != "tokens" else "tokens" for kind in kinds)
+def _renamed(edge: Edge, old: str, new: str) -> Edge:
+    swap = lambda node_id: new if node_id == old else node_id  # noqa: E731
+    return Edge(swap(edge.source), edge.source_port, swap(edge.target), edge.target_port)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import strict_json
+from .errors import UserError
 from .graph import GraphDocument, GraphError
 from .safe_io import FileRefusedError, one_line, quote, read_limited
 from .settings import SettingsError, check_training, training_defaults
@@ -35,7 +36,7 @@ MAX_ID_CHARS = 200  # block ids, types and port names
 MAX_POSITION = 1e9  # canvas coordinates, in scene units
 
 
-class ProjectFileError(ValueError):
+class ProjectFileError(UserError, ValueError):
     """A project file that cannot be read; says which file, which field and what was expected."""
 
     def __init__(self, path: Path | str | None, field_path: str | None, message: str):

@@ -15,6 +15,7 @@ import numpy as np
 
 from .probe_store import ProbeStoreError, load_probes
 from .runs import load_run
+from .text import format_table
 
 
 def inspect_report(run_dir: Path | str) -> str:
@@ -41,8 +42,6 @@ def inspect_report(run_dir: Path | str) -> str:
 
 
 def block_report(node_id: str, first: dict[str, Any], last: dict[str, Any]) -> list[str]:
-    from .cli import format_table
-
     layers, directions = last["layers"], last["directions"]
     title = (
         f"{last['cell']} '{node_id}': {layers} layer{'s' if layers > 1 else ''} of "

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import UserError
 from .project import Project, load_project, save_project, write_atomic
 
 RUN_FORMAT_VERSION = 1
@@ -27,7 +28,7 @@ SUMMARY = "summary.json"
 PROBES = "probes"
 
 
-class RunFolderError(ValueError):
+class RunFolderError(UserError, ValueError):
     """A run folder that cannot be read; the message names the folder and what is wrong."""
 
 

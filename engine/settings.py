@@ -8,40 +8,48 @@ from __future__ import annotations
 
 from typing import Any
 
-from .blocks.spec import Param
+from .errors import UserError
+from .params import Param, ParamValueError
 
 TRAINING_PARAMS: tuple[Param, ...] = (
-    Param("optimizer", "choice", "adam", "The optimiser.", choices=("adam", "sgd", "rmsprop")),
-    Param("learning_rate", "float", 1e-3, "Step size of the optimiser.", 1e-7, 10.0),
-    Param("batch_size", "int", 64, "Sequences per training step.", 1, 65536),
-    Param("steps", "int", 1000, "Training steps (batches) in a run.", 1, 10_000_000),
-    Param("grad_clip", "float", 1.0, "Clip the gradient's global norm to this value; 0 turns clipping off.", 0.0, 1e6),
-    Param("weight_decay", "float", 0.0, "L2 penalty on the weights.", 0.0, 1.0),
-    Param("momentum", "float", 0.9, "Momentum for SGD and RMSprop.", 0.0, 0.999),
+    Param("optimizer", "choice", "adam", choices=("adam", "sgd", "rmsprop"), help="The optimiser."),
+    Param("learning_rate", "float", 1e-3, 1e-7, 10.0, help="Step size of the optimiser."),
+    Param("batch_size", "int", 64, 1, 65536, help="Sequences per training step."),
+    Param("steps", "int", 1000, 1, 10_000_000, help="Training steps (batches) in a run."),
     Param(
-        "seed", "int", 0, "Seeds data, initial weights and batch order: the same seed gives the same run.", 0, 2**31 - 1
+        "grad_clip", "float", 1.0, 0.0, 1e6, help="Clip the gradient's global norm to this value; 0 turns clipping off."
+    ),
+    Param("weight_decay", "float", 0.0, 0.0, 1.0, help="L2 penalty on the weights."),
+    Param("momentum", "float", 0.9, 0.0, 0.999, help="Momentum for SGD and RMSprop."),
+    Param(
+        "seed",
+        "int",
+        0,
+        0,
+        2**31 - 1,
+        help="Seeds data, initial weights and batch order: the same seed gives the same run.",
     ),
     Param(
         "device",
         "choice",
         "auto",
-        "Where to train: 'auto' uses a GPU when there is one.",
         choices=("auto", "cpu", "cuda"),
+        help="Where to train: 'auto' uses a GPU when there is one.",
     ),
-    Param("eval_every", "int", 100, "Evaluate on the validation set every this many steps.", 1, 1_000_000),
+    Param("eval_every", "int", 100, 1, 1_000_000, help="Evaluate on the validation set every this many steps."),
     Param(
         "probe_every",
         "int",
         100,
-        "Look inside recurrent blocks every this many steps; 0 turns probes off.",
         0,
         1_000_000,
+        help="Look inside recurrent blocks every this many steps; 0 turns probes off.",
     ),
-    Param("probe_samples", "int", 8, "Validation sequences used by each probe.", 1, 1024),
+    Param("probe_samples", "int", 8, 1, 1024, help="Validation sequences used by each probe."),
 )
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError, ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
@@ -63,6 +71,6 @@ def check_training(settings: dict[str, Any]) -> dict[str, Any]:
     for name, value in settings.items():
         try:
             checked[name] = known[name].check(value)
-        except ValueError as error:
+        except ParamValueError as error:
             raise SettingsError(name, str(error)) from None
     return checked

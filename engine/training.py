@@ -21,6 +21,7 @@ from torch import nn
 
 from .compiler import compile_graph
 from .data import load_dataset
+from .errors import UserError
 from .packing import with_lengths
 from .project import Project
 from .runs import RunRecorder, new_run_dir
@@ -30,7 +31,7 @@ EventSink = Callable[[dict[str, Any]], None]
 EvalHook = Callable[[nn.Module, Any], "dict[str, Any] | None"]
 
 
-class TrainingError(RuntimeError):
+class TrainingError(UserError, RuntimeError):
     """A run that cannot start or continue; the message is for the user."""
 
 

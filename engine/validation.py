@@ -1,20 +1,26 @@
-"""Validation and shape inference over a GraphDocument.
+"""Validation over a GraphDocument: every problem as a diagnostic in the user's words.
 
-`infer_shapes` walks the graph in topological order and gives every port its shape, or a
-problem in words when a block cannot work with what it receives; a node whose inputs are
-unknown gets no shape and no problem, so one mistake is reported once, where it is.
-`validate` adds the whole-graph checks and parameter counts, and returns diagnostics the
-GUI and the command line show as they are.
+`validate` takes the shapes from engine.shape_inference (a problem where a block cannot
+work with what it receives), adds the whole-graph checks (cycles, unconnected inputs, heads,
+unused blocks) and parameter counts, and returns diagnostics the GUI and the command line
+show as they are.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from .blocks import BlockContext, Shape, ShapeError
-from .graph import Edge, GraphDocument
+from .blocks import CATALOGUE, BlockContext
+from .shape_inference import ShapeInference, infer_shapes
+from .text import either
+
+if TYPE_CHECKING:  # the document is read, never imported: engine.graph sits beside this module
+    from .graph import Edge, GraphDocument
+
+__all__ = ["ERROR", "WARNING", "Analysis", "Diagnostic", "ShapeInference", "infer_shapes", "validate"]
 
 ERROR, WARNING = "error", "warning"
 
@@ -28,15 +34,6 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return self.message
-
-
-@dataclass
-class ShapeInference:
-    outputs: dict[str, Shape] = field(default_factory=dict)  # node -> output shape
-    inputs: dict[str, dict[str, Shape]] = field(default_factory=dict)  # node -> port -> shape
-    problems: dict[str, str] = field(default_factory=dict)  # node -> message
-    problem_ports: dict[str, str | None] = field(default_factory=dict)  # node -> port
-    order: list[str] = field(default_factory=list)  # topological order
 
 
 @dataclass
@@ -62,59 +59,6 @@ class Analysis:
     @property
     def total_params(self) -> int:
         return sum(self.param_counts.values())
-
-
-def infer_shapes(doc: GraphDocument, data) -> ShapeInference:
-    result = ShapeInference()
-    graph = doc.graph
-    if not nx.is_directed_acyclic_graph(graph):
-        return result
-    result.order = list(nx.topological_sort(graph))
-    for node_id in result.order:
-        _infer_node(doc, node_id, data, result)
-    return result
-
-
-def _infer_node(doc: GraphDocument, node_id: str, data, result: ShapeInference) -> None:
-    node = doc.node(node_id)
-    spec = node.spec
-    received: dict[str, Shape] = {}
-    for edge in doc.incoming(node_id):
-        shape = result.outputs.get(edge.source)
-        if shape is None:
-            return  # unknown upstream: say nothing here, the cause is reported upstream
-        received.setdefault(edge.target_port, shape)
-    if any(port.name not in received for port in spec.inputs):
-        return
-    result.inputs[node_id] = received
-    try:
-        _check_kinds(doc, node_id, received)
-        shape = spec.infer(BlockContext(node.params, received, data))
-    except ShapeError as error:
-        result.problems[node_id] = str(error)
-        result.problem_ports[node_id] = error.port
-        return
-    if shape is not None:
-        result.outputs[node_id] = shape
-
-
-def _check_kinds(doc: GraphDocument, node_id: str, received: dict[str, Shape]) -> None:
-    spec = doc.node(node_id).spec
-    for port in spec.inputs:
-        shape = received[port.name]
-        if shape.kind not in port.kinds:
-            wanted = " or ".join(_KIND_WORDS[k] for k in port.kinds)
-            source = next(e.source for e in doc.incoming(node_id) if e.target_port == port.name)
-            raise ShapeError(
-                f"input '{port.name}' takes {wanted}; it receives {shape.describe()} from '{source}'", port=port.name
-            )
-
-
-_KIND_WORDS = {
-    "sequence": "a sequence [batch, time, features]",
-    "vector": "a vector [batch, features]",
-    "tokens": "tokens [batch, time]",
-}
 
 
 def validate(doc: GraphDocument, data=None) -> Analysis:
@@ -174,15 +118,11 @@ def _port_diagnostics(doc: GraphDocument) -> list[Diagnostic]:
 def _structure_diagnostics(doc: GraphDocument, heads: list[str]) -> list[Diagnostic]:
     found = []
     if not any(not n.spec.inputs for n in doc.nodes()):
-        found.append(Diagnostic(ERROR, None, "the model has no input block; add a SequenceInput or TokenInput"))
+        inputs = either(spec.type_name for spec in CATALOGUE.values() if not spec.inputs)
+        found.append(Diagnostic(ERROR, None, f"the model has no input block; add a {inputs}"))
     if not heads:
-        found.append(
-            Diagnostic(
-                ERROR,
-                None,
-                "the model has no head; add a Regression, Classification or TokenPrediction block at the end",
-            )
-        )
+        kinds = either(spec.type_name for spec in CATALOGUE.values() if spec.head is not None)
+        found.append(Diagnostic(ERROR, None, f"the model has no head; add a {kinds} block at the end"))
     elif len(heads) > 1:
         found.append(
             Diagnostic(ERROR, heads[1], f"the model has {len(heads)} heads ({', '.join(heads)}); keep exactly one")

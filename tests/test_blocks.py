@@ -46,12 +46,12 @@ def test_param_check_rejects_out_of_range_and_wrong_types():
         hidden.check(0)
     with pytest.raises(ValueError, match="whole number"):
         hidden.check(2.5)
-    with pytest.raises(ValueError, match="must be a number"):
+    with pytest.raises(ValueError, match="whole number from 1 to 4096"):
         hidden.check("64")
     with pytest.raises(ValueError, match="one of"):
         get_spec("LSTM").param("output").check("middle")
     with pytest.raises(ValueError, match="true or false"):
-        Param("flag", "bool", False, "x").check(1)
+        Param("flag", "bool", False, help="x").check(1)
 
 
 def test_unknown_block_type_names_the_known_ones():

@@ -142,7 +142,7 @@ def test_head_that_does_not_fit_the_data(doc):
     make_chain(doc, "SequenceInput", ("GRU", {"output": "last"}), "Classification")
     analysis = validate(doc, FakeSignature(target_kind="regression"))
     assert any(
-        "Classification" in m and "regression of 1 value" in m and "Regression head" in m for m in messages(analysis)
+        "Classification" in m and "1 value per sequence (regression)" in m and "Regression head" in m for m in messages(analysis)
     )
     classes = validate(doc, FakeSignature(target_kind="classification", n_outputs=3))
     assert classes.ok

@@ -6,6 +6,7 @@ does not fit the data is reported by its shape rule in words the user can act on
 
 from __future__ import annotations
 
+from ..shapes import target_words
 from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, HeadRule, Param, Port, ShapeError
 
 _ADVICE = {
@@ -22,7 +23,7 @@ def _fit(target_kind: str, what: str):
             raise ShapeError("the data set could not be read, so the output size is unknown; fix the data settings")
         if data.target_kind != target_kind:
             raise ShapeError(
-                f"it {what}, but the data asks for {_describe_target(data)}; use {_ADVICE[data.target_kind]} instead"
+                f"it {what}, but the data asks for {target_words(data)}; use {_ADVICE[data.target_kind]} instead"
             )
         if target_kind == "tokens" and ctx.inputs["in"].length not in (None, data.length):
             raise ShapeError(
@@ -32,14 +33,6 @@ def _fit(target_kind: str, what: str):
         return None
 
     return infer
-
-
-def _describe_target(data) -> str:
-    if data.target_kind == "regression":
-        return f"regression of {data.n_outputs} value(s)"
-    if data.target_kind == "classification":
-        return f"classification into {data.n_outputs} classes"
-    return f"a token per step (vocabulary {data.n_outputs})"
 
 
 def _build(class_name: str):
@@ -66,7 +59,9 @@ SPECS = (
         inputs=(Port("in", (VECTOR,)),),
         output=None,
         params=(
-            Param("loss", "choice", "mse", "Mean squared error, or mean absolute error (L1).", choices=("mse", "l1")),
+            Param(
+                "loss", "choice", "mse", choices=("mse", "l1"), help="Mean squared error, or mean absolute error (L1)."
+            ),
         ),
         infer=_fit("regression", "predicts values"),
         build=_build("RegressionHead"),

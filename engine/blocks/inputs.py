@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..shapes import input_shape
 from .spec import SEQUENCE, TOKENS, BlockContext, BlockSpec, Param, Port, Shape, ShapeError
 
 
@@ -15,13 +16,11 @@ def _data_or_fail(ctx: BlockContext, kind: str, other_block: str):
 
 
 def _sequence_shape(ctx: BlockContext) -> Shape:
-    data = _data_or_fail(ctx, SEQUENCE, "TokenInput")
-    return Shape(SEQUENCE, data.features, data.length)
+    return input_shape(_data_or_fail(ctx, SEQUENCE, "TokenInput"))
 
 
 def _tokens_shape(ctx: BlockContext) -> Shape:
-    data = _data_or_fail(ctx, TOKENS, "SequenceInput")
-    return Shape(TOKENS, data.vocab_size, data.length)
+    return input_shape(_data_or_fail(ctx, TOKENS, "SequenceInput"))
 
 
 def _identity(ctx: BlockContext):
@@ -68,7 +67,7 @@ SPECS = (
         "Turns each token into a learned vector of `dim` features.",
         inputs=(Port("tokens", (TOKENS,)),),
         output=Port("out", (SEQUENCE,)),
-        params=(Param("dim", "int", 32, "Features per token.", 1, 4096),),
+        params=(Param("dim", "int", 32, 1, 4096, help="Features per token."),),
         infer=_embedding_shape,
         build=_embedding,
         count_params=lambda ctx: ctx.inputs["tokens"].size * ctx.params["dim"],

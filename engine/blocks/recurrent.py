@@ -11,19 +11,19 @@ from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, Param, Port, Shape
 GATES_PER_CELL = {"RNN": 1, "GRU": 3, "LSTM": 4}
 
 _COMMON_PARAMS = (
-    Param("hidden_size", "int", 64, "Units in each layer's hidden state.", 1, 4096),
-    Param("layers", "int", 1, "Stacked recurrent layers; each reads the sequence of the one below.", 1, 16),
-    Param("bidirectional", "bool", False, "Also read the sequence backwards; doubles the output features."),
-    Param("dropout", "float", 0.0, "Dropout between stacked layers (no effect with one layer).", 0.0, 0.95),
+    Param("hidden_size", "int", 64, 1, 4096, help="Units in each layer's hidden state."),
+    Param("layers", "int", 1, 1, 16, help="Stacked recurrent layers; each reads the sequence of the one below."),
+    Param("bidirectional", "bool", False, help="Also read the sequence backwards; doubles the output features."),
+    Param("dropout", "float", 0.0, 0.0, 0.95, help="Dropout between stacked layers (no effect with one layer)."),
     Param(
         "output",
         "choice",
         "sequence",
-        "'sequence' emits every time step [batch, time, features]; 'last' emits the final state [batch, features].",
         choices=("sequence", "last"),
+        help="'sequence' emits every time step [batch, time, features]; 'last' emits the final state [batch, features].",
     ),
 )
-_NONLINEARITY = Param("nonlinearity", "choice", "tanh", "The cell's activation.", choices=("tanh", "relu"))
+_NONLINEARITY = Param("nonlinearity", "choice", "tanh", choices=("tanh", "relu"), help="The cell's activation.")
 
 
 def _directions(params) -> int:

@@ -11,27 +11,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-SEQUENCE = "sequence"  # float [batch, time, features]
-VECTOR = "vector"  # float [batch, features]
-TOKENS = "tokens"  # int64 [batch, time]; `size` is the vocabulary size
-PORT_KINDS = (SEQUENCE, VECTOR, TOKENS)
+from ..params import Param
+from ..shapes import PORT_KINDS, SEQUENCE, TOKENS, VECTOR, Shape, ShapeError
 
-
-@dataclass(frozen=True)
-class Shape:
-    """The inferred shape at a port. Batch is implicit; `length` is the time dimension."""
-
-    kind: str
-    size: int
-    length: int | None = None
-
-    def describe(self) -> str:
-        if self.kind == VECTOR:
-            return f"vector [batch, {self.size}]"
-        time = self.length if self.length is not None else "time"
-        if self.kind == TOKENS:
-            return f"tokens [batch, {time}] (vocabulary {self.size})"
-        return f"sequence [batch, {time}, {self.size}]"
+__all__ = [
+    "PORT_KINDS",
+    "SEQUENCE",
+    "TOKENS",
+    "VECTOR",
+    "BlockContext",
+    "BlockSpec",
+    "HeadRule",
+    "Param",
+    "Port",
+    "Shape",
+    "ShapeError",
+]
 
 
 @dataclass(frozen=True)
@@ -39,53 +34,6 @@ class Port:
     name: str
     kinds: tuple[str, ...]
     help: str = ""
-
-
-@dataclass(frozen=True)
-class Param:
-    """One typed block parameter. `type` is "int", "float", "bool" or "choice"."""
-
-    name: str
-    type: str
-    default: Any
-    help: str
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[str, ...] = ()
-
-    def check(self, value: Any) -> Any:
-        """Return `value` coerced to this parameter's type, or raise ValueError saying why."""
-        if self.type == "bool":
-            if not isinstance(value, bool):
-                raise ValueError(f"'{self.name}' must be true or false, not {value!r}")
-            return value
-        if self.type == "choice":
-            if value not in self.choices:
-                raise ValueError(f"'{self.name}' must be one of {', '.join(self.choices)}; got {value!r}")
-            return value
-        value = self._number(value)
-        if self.minimum is not None and value < self.minimum:
-            raise ValueError(f"'{self.name}' must be at least {self.minimum:g}; got {value:g}")
-        if self.maximum is not None and value > self.maximum:
-            raise ValueError(f"'{self.name}' must be at most {self.maximum:g}; got {value:g}")
-        return value
-
-    def _number(self, value: Any) -> int | float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"'{self.name}' must be a number, not {value!r}")
-        if self.type == "int":
-            if float(value) != int(value):
-                raise ValueError(f"'{self.name}' must be a whole number; got {value!r}")
-            return int(value)
-        return float(value)
-
-
-class ShapeError(ValueError):
-    """Raised by a shape rule when its inputs cannot work; the message is for the user."""
-
-    def __init__(self, message: str, port: str | None = None):
-        super().__init__(message)
-        self.port = port
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,13 @@ take and produce, and `load_dataset` builds the tensors, deterministically from 
 Pure Python + numpy + torch: nothing here imports Qt.
 """
 
-from .base import DataError, DataParam, Dataset, DataSignature, TaskSpec
+from .base import DataError, Dataset, DataSignature, TaskSpec
 from .csv_table import csv_preview
 from .registry import TASKS, default_settings, describe, load_dataset
 from .text_file import text_preview
 
 __all__ = [
     "DataError",
-    "DataParam",
     "DataSignature",
     "Dataset",
     "TASKS",

@@ -14,17 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import UserError
+from ..params import Param
+
 if TYPE_CHECKING:  # torch loads only when data is generated: the window validates without it
     import torch
 
 INPUT_KINDS = ("sequence", "tokens")
 TARGET_KINDS = ("regression", "classification", "tokens")
-PARAM_TYPES = ("int", "float", "bool", "choice", "path", "columns", "column", "str")
 
 Params = dict[str, Any]
 
 
-class DataError(ValueError):
+class DataError(UserError, ValueError):
     """Bad data settings or a bad data file, explained in plain words for a user."""
 
 
@@ -72,6 +74,9 @@ class Dataset:
     real steps are x[i, :lengths[i]], the rest is padding (padding tokens, zero features,
     IGNORE_INDEX per-step targets); signature.length is then the longest. texts_val holds
     each validation sample's original text (text classification), for showing mistakes.
+    forecast (engine.data.forecast_info.ForecastInfo) carries what judging a forecaster
+    needs: the way back to the data's units, the truth, the baselines and their times.
+    x_train / x_val of a forecast are engine.data.windows.Windows: views, indexed like tensors.
     """
 
     signature: DataSignature
@@ -87,6 +92,7 @@ class Dataset:
     lengths_train: torch.Tensor | None = None
     lengths_val: torch.Tensor | None = None
     texts_val: list[str] | None = None
+    forecast: Any = None
 
     def __post_init__(self) -> None:
         _check_split(self.signature, "train", self.x_train, self.y_train)
@@ -129,31 +135,6 @@ def _check_split(sig: DataSignature, split: str, x: torch.Tensor, y: torch.Tenso
             raise ValueError(f"{name} is {tensor.dtype} {tuple(tensor.shape)}, signature needs {dtype} {shape}")
 
 
-@dataclass(frozen=True)
-class DataParam:
-    """One data setting as the GUI's form shows it: type, default, allowed range, help text.
-
-    type is one of PARAM_TYPES. "columns" holds a list of CSV column names, "column" one name
-    (both refer to the task's "path" file); "choice" values come from `choices`.
-    """
-
-    name: str
-    type: str
-    default: Any
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[str, ...] = ()
-    help: str = ""
-
-    def __post_init__(self) -> None:
-        if self.type not in PARAM_TYPES:
-            raise ValueError(f"param {self.name!r}: unknown type {self.type!r}")
-        if not self.help:
-            raise ValueError(f"param {self.name!r} needs help text for the settings form")
-        if self.type == "choice" and self.default not in self.choices:
-            raise ValueError(f"param {self.name!r}: default {self.default!r} not in choices")
-
-
 SignatureFn = Callable[[Params, Path | None], DataSignature]
 BuildFn = Callable[[Params, Path | None, int], Dataset]
 
@@ -169,11 +150,11 @@ class TaskSpec:
     name: str
     title: str
     description: str
-    params: tuple[DataParam, ...]
+    params: tuple[Param, ...]
     signature_fn: SignatureFn = field(repr=False, compare=False)
     build_fn: BuildFn = field(repr=False, compare=False)
 
-    def param(self, name: str) -> DataParam:
+    def param(self, name: str) -> Param:
         """The parameter called `name` (KeyError if the task has none)."""
         for param in self.params:
             if param.name == name:

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from .base import DataParam, Dataset, DataSignature, Params, TaskSpec
+from .base import Dataset, DataSignature, Param, Params, TaskSpec
 from .chars import char_windows, encode
 from .sampling import Pair, check_size, make_dataset, sample_count_params, split_generators
 
@@ -178,7 +178,7 @@ CHAR_LM = TaskSpec(
     description="Predict the next character of simple generated English sentences.",
     params=(
         *sample_count_params(2000, 500),
-        DataParam("length", "int", 64, 4, 1024, help="Characters per training window."),
+        Param("length", "int", 64, 4, 1024, help="Characters per training window."),
     ),
     signature_fn=_signature,
     build_fn=_build,

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .base import DataError, DataParam, Dataset, DataSignature, Params, TaskSpec
+from .base import DataError, Dataset, DataSignature, Param, Params, TaskSpec
 from .csv_missing import handle_missing
 from .csv_table import CsvTable, is_numeric_column, numeric_column, read_csv_table
 from .files import SAMPLE_CSV, resolve_path
@@ -160,27 +160,27 @@ CSV_SERIES = TaskSpec(
     title="Time series from a CSV file",
     description="Forecast one column of your CSV file from a window of past rows.",
     params=(
-        DataParam(
+        Param(
             "path",
             "path",
             "",
             help="CSV file with a header row; relative paths start at the project's folder. "
             "Empty: the bundled sample (hourly weather).",
         ),
-        DataParam(
+        Param(
             "inputs",
             "columns",
             (),
             help="Columns the model reads. Empty: every numeric column, the target included.",
         ),
-        DataParam(
+        Param(
             "target",
             "column",
             "",
             help="Column to forecast. Empty: the last numeric column.",
         ),
-        DataParam("window", "int", 24, 1, 5000, help="Rows the model sees per sample."),
-        DataParam(
+        Param("window", "int", 24, 1, 5000, help="Rows the model sees per sample."),
+        Param(
             "horizon",
             "int",
             1,
@@ -188,7 +188,7 @@ CSV_SERIES = TaskSpec(
             1000,
             help="Predict the target this many rows after the window's last row (1 = next row).",
         ),
-        DataParam(
+        Param(
             "normalise",
             "choice",
             "zscore",
@@ -196,7 +196,7 @@ CSV_SERIES = TaskSpec(
             help="Rescale each column with statistics of the training part only: zscore "
             "(mean 0, std 1), minmax (0 to 1) or none.",
         ),
-        DataParam(
+        Param(
             "split",
             "float",
             0.2,
@@ -204,7 +204,7 @@ CSV_SERIES = TaskSpec(
             0.9,
             help="Fraction of rows, taken from the end, used for validation.",
         ),
-        DataParam(
+        Param(
             "missing",
             "choice",
             "report",

@@ -15,7 +15,7 @@ import numpy as np
 if TYPE_CHECKING:  # torch loads only when data is generated: the window validates without it
     import torch
 
-from .base import DataError, DataParam, Dataset, DataSignature
+from .base import DataError, Dataset, DataSignature, Param
 
 Pair = tuple["torch.Tensor", "torch.Tensor"]  # (inputs, targets) of one split
 
@@ -30,10 +30,10 @@ def split_generators(seed: int) -> tuple[np.random.Generator, np.random.Generato
     return np.random.default_rng([seed, 0]), np.random.default_rng([seed, 1])
 
 
-def sample_count_params(n_train: int, n_val: int) -> tuple[DataParam, DataParam]:
+def sample_count_params(n_train: int, n_val: int) -> tuple[Param, Param]:
     """The n_train / n_val settings every built-in generator shares."""
     return (
-        DataParam(
+        Param(
             "n_train",
             "int",
             n_train,
@@ -41,7 +41,7 @@ def sample_count_params(n_train: int, n_val: int) -> tuple[DataParam, DataParam]
             200_000,
             help="Number of training sequences to generate.",
         ),
-        DataParam(
+        Param(
             "n_val",
             "int",
             n_val,

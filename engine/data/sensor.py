@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import DataParam, Dataset, DataSignature, Params, TaskSpec
+from .base import Dataset, DataSignature, Param, Params, TaskSpec
 from .sampling import (
     Pair,
     check_size,
@@ -98,9 +98,9 @@ SENSOR_ANOMALY = TaskSpec(
     description="Classify multichannel sensor recordings as normal or containing an anomaly.",
     params=(
         *sample_count_params(3000, 500),
-        DataParam("channels", "int", 3, 1, 32, help="Number of sensor channels (features)."),
-        DataParam("length", "int", 60, 10, 2000, help="Time steps per recording."),
-        DataParam(
+        Param("channels", "int", 3, 1, 32, help="Number of sensor channels (features)."),
+        Param("length", "int", 60, 10, 2000, help="Time steps per recording."),
+        Param(
             "anomaly_rate",
             "float",
             0.5,
@@ -108,13 +108,13 @@ SENSOR_ANOMALY = TaskSpec(
             1.0,
             help="Fraction of recordings (on average) that contain an anomaly.",
         ),
-        DataParam(
+        Param(
             "classify_type",
             "bool",
             False,
             help="Off: 2 classes (normal, anomaly). On: 4 classes (normal, spike, shift, dropout).",
         ),
-        DataParam(
+        Param(
             "noise",
             "float",
             0.1,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import DataParam, Dataset, DataSignature, Params, TaskSpec
+from .base import Dataset, DataSignature, Param, Params, TaskSpec
 from .sampling import (
     Pair,
     check_size,
@@ -70,9 +70,9 @@ SINE = TaskSpec(
     description="Predict the next values of a noisy sum of sine waves from a window of past values.",
     params=(
         *sample_count_params(3000, 500),
-        DataParam("window", "int", 40, 2, 1000, help="Time steps the model sees per sample."),
-        DataParam("horizon", "int", 1, 1, 100, help="How many following values to predict."),
-        DataParam(
+        Param("window", "int", 40, 2, 1000, help="Time steps the model sees per sample."),
+        Param("horizon", "int", 1, 1, 100, help="How many following values to predict."),
+        Param(
             "components",
             "int",
             3,
@@ -80,7 +80,7 @@ SINE = TaskSpec(
             5,
             help="Each series sums between 1 and this many sines of random frequency and phase.",
         ),
-        DataParam(
+        Param(
             "noise",
             "float",
             0.05,
@@ -135,7 +135,7 @@ ADDING = TaskSpec(
     description="Sum the two marked numbers in a long sequence: a classic long-memory test.",
     params=(
         *sample_count_params(4000, 500),
-        DataParam(
+        Param(
             "length",
             "int",
             50,
@@ -200,9 +200,9 @@ COPY = TaskSpec(
     description="Remember a short string of symbols across a delay and write it back on cue.",
     params=(
         *sample_count_params(4000, 500),
-        DataParam("digits", "int", 5, 1, 50, help="How many symbols to remember."),
-        DataParam("symbols", "int", 8, 2, 26, help="Alphabet size the symbols are drawn from."),
-        DataParam(
+        Param("digits", "int", 5, 1, 50, help="How many symbols to remember."),
+        Param("symbols", "int", 8, 2, 26, help="Alphabet size the symbols are drawn from."),
+        Param(
             "delay",
             "int",
             10,

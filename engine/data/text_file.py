@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import DataError, DataParam, Dataset, DataSignature, Params, TaskSpec
+from .base import DataError, Dataset, DataSignature, Param, Params, TaskSpec
 from .chars import char_windows, encode, vocabulary_of
 from .files import SAMPLE_TEXT, read_text, read_text_head, resolve_path
 from .sampling import make_dataset
@@ -81,14 +81,14 @@ TEXT_FILE = TaskSpec(
     title="Character language model (your text file)",
     description="Predict the next character of a plain-text (UTF-8) file you choose.",
     params=(
-        DataParam(
+        Param(
             "path",
             "path",
             "",
             help="Plain-text UTF-8 file; relative paths start at the project's folder. Empty: the bundled sample text.",
         ),
-        DataParam("length", "int", 64, 4, 4096, help="Characters per training window."),
-        DataParam(
+        Param("length", "int", 64, 4, 4096, help="Characters per training window."),
+        Param(
             "stride",
             "int",
             32,
@@ -97,7 +97,7 @@ TEXT_FILE = TaskSpec(
             help="Characters between the starts of consecutive windows; less than length "
             "gives overlapping windows and more samples.",
         ),
-        DataParam(
+        Param(
             "split",
             "float",
             0.1,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..errors import UserError
 
-class ExportError(ValueError):
+
+class ExportError(UserError, ValueError):
     """An export that cannot be made; the message says why and what to do."""

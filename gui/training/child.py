@@ -132,9 +132,9 @@ def _share_the_machine() -> None:
 
 
 def describe_error(error: BaseException) -> str:
-    from engine.cli import user_errors
+    from engine.errors import UserError
 
-    if isinstance(error, user_errors()):
+    if isinstance(error, UserError):
         return str(error)
     return f"unexpected error in the training process: {type(error).__name__}: {error}"
 
