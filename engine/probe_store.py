@@ -10,13 +10,19 @@ Layout of `<run>/probes/`:
 Every file is written atomically (temporary file, then rename), the index last, so a run
 that dies leaves a readable folder. Loading uses allow_pickle=False: nothing in a run folder
 can run code. A record holds dicts with text keys, lists, text, numbers, None and numpy
-arrays of numbers; tuples come back as lists, so records are made with lists.
+arrays of numbers; tuples come back as lists, so records are made with lists. The skeleton
+is strict JSON: a NaN or infinite number in it is written as {"__float__": "nan"}.
+
+Reading treats each file as untrusted: only regular files, the index within a size limit,
+a record's arrays within MAX_RECORD_BYTES *unpacked* (a small compressed file can hold
+gigabytes of zeros), numeric arrays only. A damaged record names its run and file; with a
+`problems` list the other records still load.
 """
 
 from __future__ import annotations
 
 import io
-import json
+import math
 import os
 import zipfile
 from pathlib import Path
@@ -24,12 +30,18 @@ from typing import Any
 
 import numpy as np
 
+from . import strict_json
+from .project import write_atomic
 from .runs import PROBES, RunFolderError
+from .safe_io import FileRefusedError, check_regular, format_bytes, read_limited
 
 STORE_FORMAT = "recurrent-studio-probes"
 STORE_VERSION = 1
 INDEX = "index.json"
 _ARRAY = "__array__"
+_FLOAT = "__float__"
+MAX_INDEX_BYTES = 4 * 1024 * 1024
+MAX_RECORD_BYTES = 256 * 1024 * 1024
 
 
 class ProbeStoreError(RunFolderError):
@@ -45,17 +57,20 @@ def save_probe(run_dir: Path | str, record: dict[str, Any]) -> Path:
     arrays: dict[str, np.ndarray] = {}
     skeleton = _split(record, arrays)
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, skeleton=np.array(json.dumps(skeleton)), **arrays)
-    _write_atomic(folder / name, buffer.getvalue())
+    np.savez_compressed(buffer, skeleton=np.array(strict_json.dumps(skeleton)), **arrays)
+    write_atomic(folder / name, buffer.getvalue())
     entries = [e for e in _read_index(folder, missing_ok=True) if e["step"] != step]
     entries = sorted(entries + [{"step": step, "file": name}], key=lambda e: e["step"])
     index = {"format": STORE_FORMAT, "version": STORE_VERSION, "probes": entries}
-    _write_atomic(folder / INDEX, (json.dumps(index, indent=1) + "\n").encode("utf-8"))
+    write_atomic(folder / INDEX, strict_json.dumps(index, indent=1) + "\n")
     return folder / name
 
 
-def load_probes(run_dir: Path | str) -> list[dict[str, Any]]:
-    """Every probe record of a run, in step order; raises ProbeStoreError (a RunFolderError)."""
+def load_probes(run_dir: Path | str, problems: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every probe record of a run, in step order; raises ProbeStoreError (a RunFolderError).
+
+    With a `problems` list, a damaged record is skipped and its message added there instead.
+    """
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise ProbeStoreError(f"{run_dir}: is not a folder; give the path of a run folder under runs/")
@@ -65,7 +80,15 @@ def load_probes(run_dir: Path | str) -> list[dict[str, Any]]:
             f"{run_dir}: has no probe records (no {PROBES}/ folder). Probes were off "
             "(probe_every 0) or the model has no RNN, LSTM or GRU block"
         )
-    return [_load_record(folder / entry["file"]) for entry in _read_index(folder)]
+    records = []
+    for entry in _read_index(folder):
+        try:
+            records.append(_load_record(folder / entry["file"]))
+        except ProbeStoreError as error:
+            if problems is None:
+                raise
+            problems.append(str(error))
+    return records
 
 
 def _split(value: Any, arrays: dict[str, np.ndarray]) -> Any:
@@ -81,7 +104,9 @@ def _split(value: Any, arrays: dict[str, np.ndarray]) -> Any:
     if isinstance(value, (list, tuple)):
         return [_split(v, arrays) for v in value]
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return {_FLOAT: "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     raise TypeError(f"probe records cannot hold {type(value).__name__}")
@@ -91,6 +116,8 @@ def _join(value: Any, arrays) -> Any:
     if isinstance(value, dict):
         if set(value) == {_ARRAY}:
             return arrays[value[_ARRAY]]
+        if set(value) == {_FLOAT}:
+            return float(value[_FLOAT])  # "nan", "inf" or "-inf"; anything else: ValueError
         return {k: _join(v, arrays) for k, v in value.items()}
     if isinstance(value, list):
         return [_join(v, arrays) for v in value]
@@ -104,9 +131,11 @@ def _read_index(folder: Path, missing_ok: bool = False) -> list[dict[str, Any]]:
             return []
         raise ProbeStoreError(f"{path}: is missing; the probe records of this run cannot be listed")
     try:
-        index = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ProbeStoreError(f"{path}: is not valid JSON; the run folder is damaged") from None
+        index = strict_json.loads(read_limited(path, "probe index", MAX_INDEX_BYTES).decode("utf-8"))
+    except FileRefusedError as error:
+        raise ProbeStoreError(str(error)) from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ProbeStoreError(f"{path}: is not valid JSON ({error}); the run folder is damaged") from None
     if not isinstance(index, dict) or index.get("format") != STORE_FORMAT:
         raise ProbeStoreError(f"{path}: is not a Recurrent Studio probe index")
     version = index.get("version")
@@ -130,28 +159,33 @@ def _read_index(folder: Path, missing_ok: bool = False) -> list[dict[str, Any]]:
 
 
 def _load_record(path: Path) -> dict[str, Any]:
-    if not path.exists():
+    if not os.path.lexists(path):
         raise ProbeStoreError(f"{path}: is missing (it is listed in {INDEX}); the run folder is incomplete")
     try:
-        with np.load(path, allow_pickle=False) as content:
+        check_regular(path, "probe file", MAX_RECORD_BYTES)
+        _check_unpacked_size(path)
+        with np.load(path, allow_pickle=False) as content:  # an object (pickled) array: ValueError
             arrays = {key: content[key] for key in content.files}
-        skeleton = json.loads(str(arrays.pop("skeleton")))
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
-        raise ProbeStoreError(f"{path}: cannot be read; the probe file is damaged") from None
-    try:
-        return _join(skeleton, arrays)
-    except (KeyError, TypeError):
-        raise ProbeStoreError(f"{path}: refers to arrays it does not hold; the probe file is damaged") from None
-
-
-def _write_atomic(path: Path, content: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        with open(temporary, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
+        skeleton = arrays.pop("skeleton")
+        if skeleton.dtype.kind != "U" or skeleton.ndim != 0:
+            raise ValueError("no JSON skeleton")
+        if any(array.dtype.kind not in "biuf" for array in arrays.values()):
+            raise ValueError("an array that is not numbers")
+        return _join(strict_json.loads(str(skeleton)), arrays)
+    except ProbeStoreError:
         raise
+    except FileRefusedError as error:
+        raise ProbeStoreError(str(error)) from None
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError):
+        raise ProbeStoreError(f"{path}: cannot be read; the probe file is damaged") from None
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse an .npz whose arrays would unpack to more than MAX_RECORD_BYTES (a zip bomb)."""
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > MAX_RECORD_BYTES:
+        raise ProbeStoreError(
+            f"{path}: would unpack to {format_bytes(unpacked)}, over the {format_bytes(MAX_RECORD_BYTES)} "
+            "a probe record may hold; the probe file is damaged"
+        )

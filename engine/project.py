@@ -11,18 +11,23 @@ a file.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
-import tempfile
+import re
+import secrets
+import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import strict_json
 from .errors import UserError
+from .file_names import cut_to_bytes
 from .graph import GraphDocument, GraphError
-from .safe_io import FileRefusedError, one_line, quote, read_limited
+from .safe_io import FileRefusedError, one_line, quote, quote_path, read_limited
 from .settings import SettingsError, check_training, training_defaults
 
 FORMAT_NAME = "recurrent-studio-project"
@@ -230,16 +235,108 @@ def save_project(project: Project, path: Path | str | None = None) -> Path:
     return path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` so that `path` holds either the old content or the new, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+class SaveRefusedError(OSError):
+    """A save target that is not a regular file (a folder, a device, a pipe, a link loop)."""
+
+    def __init__(self, path: Path, message: str):
+        super().__init__(errno.EINVAL, message, str(path))
+
+
+# Temporary files are ".<name>.<pid>.<random>.tmp" beside the target: the pid tells whether
+# the process that wrote one is gone (then it is left from a crash and may be removed).
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp\Z")
+_STALE_SECONDS = 3600  # where a pid cannot be checked (Windows), older temporary files are stale
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write `content` so that `path` holds either the old content or the new, never a mix.
+
+    Through a symbolic link the link's target is written (the link stays); an existing
+    file's permission bits are kept; the folder is fsynced after the rename so the new name
+    survives a power cut; temporary files left by an earlier crash are removed. A target
+    that exists but is not a regular file is refused with SaveRefusedError (an OSError).
+    """
+    target = _save_target(Path(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(target)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    mode = _existing_mode(target)
+    temporary = target.with_name(f".{_temporary_stem(target)}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
             stream.flush()
+            if mode is not None:
+                os.chmod(temporary, mode)
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    _fsync_folder(target.parent)
+
+
+def _save_target(path: Path) -> Path:
+    """The file a save to `path` writes: the end of its chain of links; refused if not regular."""
+    if not os.path.lexists(path):
+        return path
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ENOENT:  # a dangling link: write where it points
+            return Path(os.path.realpath(path))
+        reason = "a symbolic link loop" if error.errno == errno.ELOOP else (error.strerror or str(error))
+        raise SaveRefusedError(path, f"cannot save over {quote_path(path)}: {reason}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise SaveRefusedError(path, f"cannot save over {quote_path(path)}: it is not a regular file")
+    return Path(os.path.realpath(path))
+
+
+def _temporary_stem(target: Path) -> str:
+    return cut_to_bytes(target.name, 120)  # the temporary name must fit in 255 bytes too
+
+
+def _existing_mode(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return None  # a new file: the umask applies, as for any file the user creates
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        match = _TEMPORARY.match(name)
+        if match and match["name"] == _temporary_stem(target) and _is_stale(target.parent / name, int(match["pid"])):
+            (target.parent / name).unlink(missing_ok=True)
+
+
+def _is_stale(path: Path, pid: int) -> bool:
+    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
+        try:
+            return time.time() - os.stat(path).st_mtime > _STALE_SECONDS
+        except OSError:
+            return False
+    if pid == os.getpid():
+        return True  # this process writes one file at a time: an older one of ours is left over
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # exists, but belongs to someone else
+    return False
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return  # Windows cannot open a folder for fsync; NTFS journals the rename
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -3,12 +3,20 @@
 The text is split chronologically: the first (1 - split) of its characters give training
 windows and the last part validation windows, so no window spans both. The vocabulary is
 every distinct character of the whole file, sorted. The seed is unused: nothing is random.
+
+The file is read whole, so it is limited to files.MAX_TEXT_BYTES (a larger one is refused at
+once, from its size). Validation needs only the character count and the vocabulary; they are
+remembered per file version (size, modification time), so re-validating after every edit
+does not re-read the file.
 """
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 
+from ..safe_io import quote_path
 from .base import DataError, Dataset, DataSignature, Param, Params, TaskSpec
 from .chars import char_windows, encode, vocabulary_of
 from .files import SAMPLE_TEXT, read_text, read_text_head, resolve_path
@@ -22,49 +30,64 @@ def text_preview(path: Path | str, lines: int = 10) -> list[str]:
     return read_text_head(path, KIND).split("\n")[:lines]
 
 
-def _load_text(p: Params, base_dir: Path | None) -> tuple[Path, str]:
-    path = resolve_path(p["path"], base_dir, SAMPLE_TEXT)
+def _load_text_at(path: Path, length: int) -> str:
     text = read_text(path, KIND)
-    if len(text) < p["length"] + 1:
+    if len(text) < length + 1:
         raise DataError(
-            f"The text file '{path}' has {len(text)} characters, but one sample needs "
-            f"length + 1 = {p['length'] + 1}. Use a longer file or a smaller length."
+            f"The text file {quote_path(path)} has {len(text)} characters, but one sample needs "
+            f"length + 1 = {length + 1}. Use a longer file or a smaller length."
         )
-    return path, text
+    return text
 
 
-def _split_point(path: Path, text: str, p: Params) -> int:
-    cut = round(len(text) * (1 - p["split"]))
+def _split_point(path: Path, n_chars: int, p: Params) -> int:
+    cut = round(n_chars * (1 - p["split"]))
     need = p["length"] + 1
-    if cut < need or len(text) - cut < need:
+    if cut < need or n_chars - cut < need:
         raise DataError(
-            f"Splitting the {len(text)} characters of '{path}' at {1 - p['split']:.0%} leaves "
-            f"{cut} for training and {len(text) - cut} for validation; each part needs at least "
+            f"Splitting the {n_chars} characters of {quote_path(path)} at {1 - p['split']:.0%} leaves "
+            f"{cut} for training and {n_chars - cut} for validation; each part needs at least "
             f"length + 1 = {need}. Use a smaller length, a split nearer 0.5, or a longer file."
         )
     return cut
 
 
-def _signature_from(text: str, p: Params) -> DataSignature:
-    vocab = len(vocabulary_of(text))
+def _signature_from(vocab: int, p: Params) -> DataSignature:
     return DataSignature("tokens", None, vocab, p["length"], "tokens", vocab, "accuracy")
 
 
+def _text_facts(path: Path, length: int) -> tuple[int, int]:
+    """(characters, distinct characters) of a text file; DataError if unusable."""
+    text = _load_text_at(path, length)
+    return len(text), len(vocabulary_of(text))
+
+
+# Keyed on the file's size and modification time as well, so an edited file is re-read.
+_cached_text_facts = lru_cache(maxsize=8)(lambda path, length, size, mtime_ns: _text_facts(path, length))
+
+
 def _signature(p: Params, base_dir: Path | None) -> DataSignature:
-    path, text = _load_text(p, base_dir)
-    _split_point(path, text, p)
-    return _signature_from(text, p)
+    path = resolve_path(p["path"], base_dir, SAMPLE_TEXT)
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):  # reading says what is wrong with the path, in the usual words
+        n_chars, vocab = _text_facts(path, p["length"])
+    else:
+        n_chars, vocab = _cached_text_facts(path, p["length"], info.st_size, info.st_mtime_ns)
+    _split_point(path, n_chars, p)
+    return _signature_from(vocab, p)
 
 
 def _build(p: Params, base_dir: Path | None, seed: int) -> Dataset:
-    path, text = _load_text(p, base_dir)
-    cut = _split_point(path, text, p)
+    path = resolve_path(p["path"], base_dir, SAMPLE_TEXT)
+    text = _load_text_at(path, p["length"])
+    cut = _split_point(path, len(text), p)
     vocabulary = vocabulary_of(text)
     codes = encode(text, vocabulary)
     train = char_windows(codes[:cut], p["length"], p["stride"])
     val = char_windows(codes[cut:], p["length"], p["stride"])
     return make_dataset(
-        _signature_from(text, p),
+        _signature_from(len(vocabulary), p),
         train,
         val,
         vocabulary=vocabulary,
