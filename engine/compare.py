@@ -24,6 +24,7 @@ from typing import Any
 
 from .blocks import CATALOGUE
 from .errors import UserError
+from .file_names import safe_stem
 from .graph import GraphDocument
 from .project import Project, project_from_dict, write_atomic
 from .text import either, number
@@ -35,11 +36,15 @@ CSV_FIELDS = (
     "cell",
     "hidden_size",
     "parameters",
+    "macs_per_step",
     "seconds_per_step",
+    "kernel",
     "train_loss",
     "val_loss",
     "target_loss",
     "steps_to_target",
+    "seconds_to_target",
+    "memory_horizon",
     "status",
     "run_dir",
 )
@@ -60,6 +65,10 @@ class VariantResult:
     val_loss: float | None = None
     target_loss: float | None = None
     steps_to_target: int | None = None
+    macs_per_step: int | None = None  # multiply-adds per step and sequence (engine.cell_costs)
+    kernel: str = ""  # which recurrent kernel ran
+    seconds_to_target: float | None = None  # training-step time until steps_to_target
+    memory_horizon: int | None = None  # at the last probe, of the recurrent block nearest the head
     run_dir: Path | None = None
     message: str = ""
     evals: list[dict[str, Any]] = field(default_factory=list)
@@ -73,11 +82,15 @@ class VariantResult:
             "cell": self.cell,
             "hidden_size": self.hidden_size,
             "parameters": self.parameters,
+            "macs_per_step": self.macs_per_step,
             "seconds_per_step": self.seconds_per_step,
+            "kernel": self.kernel,
             "train_loss": self.train_loss,
             "val_loss": self.val_loss,
             "target_loss": self.target_loss,
             "steps_to_target": self.steps_to_target,
+            "seconds_to_target": self.seconds_to_target,
+            "memory_horizon": self.memory_horizon,
             "status": self.status,
             "run_dir": str(self.run_dir) if self.run_dir else None,
         }
@@ -231,10 +244,16 @@ def _run_variant(project, cell, index, total, match_params, steps, target_loss, 
         }
     )
     evals: list[dict[str, Any]] = []
+    seconds_at: dict[int, float] = {}  # step -> training-step seconds so far
+    horizons: list[int] = []
 
     def forward(event: dict[str, Any]) -> None:
         if event["type"] == "eval":
             evals.append(event)
+        elif event["type"] == "step":
+            seconds_at[event["step"]] = event["seconds"]
+        elif event["type"] == "probe":
+            horizons.append(_model_horizon(event["probe"]))
         emit({**event, "variant": cell, "variant_index": index, "variants": total})
 
     result = VariantResult(cell, hidden, parameters, "failed", target_loss=target_loss, evals=evals)
@@ -247,14 +266,31 @@ def _run_variant(project, cell, index, total, match_params, steps, target_loss, 
         result.seconds_per_step = run.summary.get("seconds_per_step")
         result.train_loss, result.val_loss = run.train_loss, run.val_loss
         result.parameters = run.summary.get("parameters", parameters)
+        result.macs_per_step, result.kernel = _costs(variant, run.summary.get("device", "cpu"))
     result.steps_to_target = steps_to_target(evals, target_loss)
+    result.seconds_to_target = seconds_at.get(result.steps_to_target, 0.0 if result.steps_to_target == 0 else None)
+    result.memory_horizon = horizons[-1] if horizons else None
     emit({"type": "variant_done", "index": index, "variants": total, "result": result.row()})
     return result
 
 
+def _model_horizon(record: dict[str, Any]) -> int | None:
+    blocks = [block for block in record["blocks"].values() if "memory_horizon" in block]
+    return int(blocks[-1]["memory_horizon"]) if blocks else None
+
+
+def _costs(variant: Project, device: str) -> tuple[int, str]:
+    """(multiply-adds per step, kernel) of the variant's model, built afresh (cheap, untrained)."""
+    from .cell_costs import kernels, macs_per_step
+    from .compiler import compile_graph
+
+    model = compile_graph(variant.graph, variant.graph.data)
+    return macs_per_step(model), kernels(model, device)
+
+
 def _out_dir(project: Project, out_dir: Path | None) -> Path:
     if out_dir is None:
-        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in project.name) or "project"
+        stem = safe_stem(project.name, "project")
         out_dir = (project.base_dir or Path.cwd()) / "runs" / f"compare-{time.strftime('%Y%m%d-%H%M%S')}-{stem}"
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -282,6 +318,10 @@ def results_table(results: list[VariantResult]) -> list[tuple[str, ...]]:
         "train loss",
         "val loss",
         f"steps to val loss <= {target:g}" if target is not None else "steps to target",
+        "s to target",
+        "MACs/step",
+        "kernel",
+        "memory horizon",
         "status",
     )
     rows = [header]
@@ -298,6 +338,10 @@ def results_table(results: list[VariantResult]) -> list[tuple[str, ...]]:
                 number(r.train_loss),
                 number(r.val_loss),
                 reached,
+                "-" if r.seconds_to_target is None else f"{r.seconds_to_target:.1f} s",
+                "-" if r.macs_per_step is None else f"{r.macs_per_step:,}",
+                r.kernel or "-",
+                "-" if r.memory_horizon is None else str(r.memory_horizon),
                 r.status,
             )
         )

@@ -2,8 +2,8 @@
 
 Per recurrent block, layer and gate: the gate's mean and its saturation at the first and
 the last probe, the spectral radius of the gate's block of W_hh; per layer: the forget-gate
-bias (LSTM) and the gradient ratio ‖∂L/∂h‖ at the first processed step over the last one.
-Everything comes from the run folder; nothing is recomputed.
+bias (LSTM) and the gradient ratio ‖∂L/∂h‖ at the first processed step over the last one;
+per block: the memory horizon (engine.memory_horizon). Everything comes from the run folder; nothing is recomputed.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def inspect_report(run_dir: Path | str) -> str:
         "values: first probe -> last probe",
         "saturation: share of gate values below 0.05 / above 0.95 (tanh-valued gates: -0.9 / 0.9)",
         "gradient ratio: |dL/dh| at the first processed step over the last (reverse: t = T-1 first)",
+        "memory horizon: the longest lag whose attribution |dy/dx| is at least 1% of its peak",
     ]
     for node_id, block in last["blocks"].items():
         before = first["blocks"].get(node_id)
@@ -68,6 +69,9 @@ def block_report(node_id: str, first: dict[str, Any], last: dict[str, Any]) -> l
                     )
                 )
             notes.append(_layer_note(where, first, last, layer, direction))
+    if "memory_horizon" in last:
+        before = first.get("memory_horizon", "-")
+        notes.append(f"  memory horizon {before} -> {last['memory_horizon']} steps (of {len(last['attribution'])})")
     return [title, *("  " + line for line in format_table(rows).splitlines()), *notes]
 
 

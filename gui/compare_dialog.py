@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.compare import CELLS, CSV_FIELDS, recurrent_ids
+from engine.file_names import safe_stem
 
 from .plots.common import add_legend, log_friendly_axes, series_color, style_plot
 from .plots.run_data import LossSeries, loss_label
@@ -177,7 +178,7 @@ class CompareDialog(QDialog):
         if not cells:
             raise ValueError("choose at least one cell")
         sizes = [] if self.match.isChecked() else parse_sizes(self.sizes.text())
-        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.project.name) or "project"
+        stem = safe_stem(self.project.name, "project")
         out_dir = self.runs_root / f"compare-{time.strftime('%Y%m%d-%H%M%S')}-{stem}"
         return {
             "kind": "compare",

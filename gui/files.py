@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from engine.file_names import safe_stem
 from engine.project import SUFFIX, Project, ProjectFileError, load_project, save_project
 
 from . import paths
@@ -188,5 +189,4 @@ class ProjectFiles(QObject):
 
 
 def _file_stem(name: str) -> str:
-    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in name.strip()).strip("_")
-    return stem.lower() or "untitled"
+    return safe_stem(name, "untitled").lower()
