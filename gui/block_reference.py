@@ -8,15 +8,13 @@ from html import escape
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from engine.blocks import CATALOGUE, CATEGORIES
-
-from . import theme
+from engine.blocks.categories import CATEGORY_COLOURS
 
 
 def reference_html() -> str:
     parts = []
     for category in CATEGORIES:
-        colour = theme.CATEGORY_COLORS[category]
-        parts.append(f"<h2 style='color:{colour}'>{category}</h2>")
+        parts.append(f"<h2 style='color:{CATEGORY_COLOURS[category]}'>{category}</h2>")
         parts += [_block_html(spec) for spec in CATALOGUE.values() if spec.category == category]
     return "".join(parts)
 

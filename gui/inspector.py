@@ -79,7 +79,7 @@ class NodePage(QWidget):
         icon.setPixmap(block_pixmap(spec.type_name, 36))
         title = QLabel(
             f"<span style='font-size:13pt; font-weight:600'>{spec.type_name}</span>"
-            f"<br><span style='color:{theme.CATEGORY_COLORS[spec.category]}'>{spec.category}</span>"
+            f"<br><span style='color:{spec.colour}'>{spec.category}</span>"
         )
         description = QLabel(spec.description, wordWrap=True, objectName="dim")
         column = QVBoxLayout()

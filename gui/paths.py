@@ -16,7 +16,9 @@ FIRST_START_EXAMPLE = EXAMPLES / "adding_lstm.rsproj"
 
 
 def block_icon_path(type_name: str) -> Path:
-    return ICONS / f"{type_name}.svg"
+    from engine.blocks import get_spec
+
+    return ICONS / get_spec(type_name).icon_name
 
 
 def example_projects() -> list[Path]:

@@ -11,6 +11,8 @@ from string import Template
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from engine.blocks.categories import CATEGORY_COLOURS
+
 from . import paths
 
 COLORS = {
@@ -33,14 +35,6 @@ COLORS = {
     "node_footer": "#21242b",
 }
 
-CATEGORY_COLORS = {
-    "Inputs": "#3fae7f",
-    "Recurrent": "#d9823b",
-    "Layers": "#4d86d9",
-    "Sequence": "#9a6fd6",
-    "Heads": "#d65a7a",
-}
-
 PORT_KIND_COLORS = {
     "sequence": "#4cc3e6",
     "vector": "#f2c14e",
@@ -55,7 +49,8 @@ def color(name: str) -> QColor:
 
 
 def category_color(category: str) -> QColor:
-    return QColor(CATEGORY_COLORS.get(category, COLORS["text_dim"]))
+    """A block category's colour, which the engine's catalogue declares."""
+    return QColor(CATEGORY_COLOURS.get(category, COLORS["text_dim"]))
 
 
 def port_color(kinds: tuple[str, ...], known_kind: str | None = None) -> QColor:

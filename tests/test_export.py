@@ -17,11 +17,9 @@ import torch
 from conftest import FakeSignature, make_chain
 from safetensors.torch import load_file
 
-from engine.blocks import CATALOGUE
 from engine.compiler import compile_graph
 from engine.export import MISSING_ONNX, ExportError, export_onnx, export_weights, generate_source, save_source
 from engine.export.files import replacing
-from engine.export.source import _RENDER
 from engine.graph import GraphDocument
 from engine.project import load_project
 from engine.runs import load_run
@@ -260,10 +258,6 @@ def test_generating_source_needs_no_torch():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, "torch was imported: " + result.stderr
-
-
-def test_every_block_type_has_a_code_template():
-    assert set(CATALOGUE) <= set(_RENDER)
 
 
 def test_a_graph_with_errors_or_a_bad_class_name_is_refused():

@@ -1,11 +1,14 @@
 """The block catalogue: every block type the builder offers, by type name.
 
-Adding a block type is adding one BlockSpec to one of the category modules listed here.
+Adding a block type is adding one BlockSpec to one of the modules listed here (see
+docs/adding-a-block.md); everything else (palette, inspector, validation, compiler,
+export, comparisons) asks the catalogue.
 """
 
 from __future__ import annotations
 
 from . import heads, inputs, layers, recurrent, sequence_ops
+from .categories import CATEGORIES, CATEGORY_COLOURS
 from .spec import (
     PORT_KINDS,
     SEQUENCE,
@@ -14,6 +17,7 @@ from .spec import (
     BlockContext,
     BlockSpec,
     HeadRule,
+    Loss,
     Param,
     Port,
     Shape,
@@ -23,7 +27,6 @@ from .spec import (
 CATALOGUE: dict[str, BlockSpec] = {
     spec.type_name: spec for module in (inputs, recurrent, layers, sequence_ops, heads) for spec in module.SPECS
 }
-CATEGORIES: tuple[str, ...] = ("Inputs", "Recurrent", "Layers", "Sequence", "Heads")
 
 
 def get_spec(type_name: str) -> BlockSpec:
@@ -37,10 +40,12 @@ def get_spec(type_name: str) -> BlockSpec:
 __all__ = [
     "CATALOGUE",
     "CATEGORIES",
+    "CATEGORY_COLOURS",
     "get_spec",
     "BlockContext",
     "BlockSpec",
     "HeadRule",
+    "Loss",
     "Param",
     "Port",
     "Shape",

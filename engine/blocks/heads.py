@@ -7,7 +7,8 @@ does not fit the data is reported by its shape rule in words the user can act on
 from __future__ import annotations
 
 from ..shapes import target_words
-from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, HeadRule, Param, Port, ShapeError
+from .codegen import module
+from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, HeadRule, Loss, Param, Port, ShapeError
 
 _ADVICE = {
     "regression": "a Regression head",
@@ -46,6 +47,9 @@ def _build(class_name: str):
     return build
 
 
+_export = module("nn.Linear", lambda step: {"in_features": step.inputs[0].size, "out_features": step.output.size})
+
+
 def _count(ctx: BlockContext) -> int:
     outputs = ctx.data.n_outputs
     return (ctx.inputs["in"].size + 1) * outputs
@@ -66,7 +70,15 @@ SPECS = (
         infer=_fit("regression", "predicts values"),
         build=_build("RegressionHead"),
         count_params=_count,
-        head=HeadRule("regression", loss_param="loss"),
+        head=HeadRule(
+            "regression",
+            {
+                "mse": Loss("mean squared error", "nn.functional.mse_loss(prediction, target)"),
+                "l1": Loss("mean absolute error (L1)", "nn.functional.l1_loss(prediction, target)"),
+            },
+            loss_param="loss",
+        ),
+        export=_export,
     ),
     BlockSpec(
         "Classification",
@@ -87,7 +99,15 @@ SPECS = (
         infer=_fit("classification", "predicts one class per sequence"),
         build=_build("ClassificationHead"),
         count_params=_count,
-        head=HeadRule("classification", metric="accuracy"),
+        head=HeadRule(
+            "classification",
+            {
+                None: Loss(
+                    "cross-entropy, logits (B, C) and class ids (B,)", "nn.functional.cross_entropy(prediction, target)"
+                )
+            },
+        ),
+        export=_export,
     ),
     BlockSpec(
         "TokenPrediction",
@@ -99,6 +119,15 @@ SPECS = (
         infer=_fit("tokens", "predicts a token per step"),
         build=_build("TokenPredictionHead"),
         count_params=_count,
-        head=HeadRule("tokens", metric="accuracy"),
+        head=HeadRule(
+            "tokens",
+            {
+                None: Loss(
+                    "cross-entropy per step, logits (B, T, V) and tokens (B, T)",
+                    "nn.functional.cross_entropy(prediction.flatten(0, 1), target.flatten())",
+                )
+            },
+        ),
+        export=_export,
     ),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..shapes import input_shape
+from .codegen import forward_argument, module
 from .spec import SEQUENCE, TOKENS, BlockContext, BlockSpec, Param, Port, Shape, ShapeError
 
 
@@ -50,6 +51,7 @@ SPECS = (
         params=(),
         infer=_sequence_shape,
         build=_identity,
+        export=forward_argument,
     ),
     BlockSpec(
         "TokenInput",
@@ -60,6 +62,7 @@ SPECS = (
         params=(),
         infer=_tokens_shape,
         build=_identity,
+        export=forward_argument,
     ),
     BlockSpec(
         "Embedding",
@@ -71,5 +74,8 @@ SPECS = (
         infer=_embedding_shape,
         build=_embedding,
         count_params=lambda ctx: ctx.inputs["tokens"].size * ctx.params["dim"],
+        export=module(
+            "nn.Embedding", lambda step: {"num_embeddings": step.inputs[0].size, "embedding_dim": step.params["dim"]}
+        ),
     ),
 )

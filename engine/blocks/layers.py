@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .codegen import CodeStep, Fragment, comment, module
 from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, Param, Port, Shape
 
 _FLOAT_KINDS = (SEQUENCE, VECTOR)
@@ -45,6 +46,14 @@ def _layer_norm(ctx: BlockContext):
     return nn.LayerNorm(ctx.inputs["in"].size)
 
 
+_FUNCTIONS = {"ReLU": "torch.relu", "Tanh": "torch.tanh", "Sigmoid": "torch.sigmoid", "GELU": "nn.functional.gelu"}
+
+
+def _activation_export(step: CodeStep) -> Fragment:
+    function = _FUNCTIONS[step.params["function"]]
+    return Fragment(None, (f"{step.var} = {function}({step.args[0]})  {comment(step.output)}",))
+
+
 def _port():
     return (Port("in", _FLOAT_KINDS),)
 
@@ -63,6 +72,14 @@ SPECS = (
         infer=_linear_shape,
         build=_linear,
         count_params=_linear_count,
+        export=module(
+            "nn.Linear",
+            lambda step: {
+                "in_features": step.inputs[0].size,
+                "out_features": step.params["features"],
+                "bias": step.params["bias"],
+            },
+        ),
     ),
     BlockSpec(
         "Activation",
@@ -81,6 +98,7 @@ SPECS = (
         ),
         infer=_same_shape,
         build=_activation,
+        export=_activation_export,
     ),
     BlockSpec(
         "Dropout",
@@ -91,6 +109,7 @@ SPECS = (
         params=(Param("rate", "float", 0.2, 0.0, 0.95, help="Share of values dropped while training."),),
         infer=_same_shape,
         build=_dropout,
+        export=module("nn.Dropout", lambda step: {"p": step.params["rate"]}, "zeroes values only while training"),
     ),
     BlockSpec(
         "LayerNorm",
@@ -102,5 +121,6 @@ SPECS = (
         infer=_same_shape,
         build=_layer_norm,
         count_params=lambda ctx: 2 * ctx.inputs["in"].size,
+        export=module("nn.LayerNorm", lambda step: {"normalized_shape": step.inputs[0].size}),
     ),
 )

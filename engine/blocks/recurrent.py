@@ -6,6 +6,7 @@ non-linearity, so one function makes all three.
 
 from __future__ import annotations
 
+from .codegen import CodeStep, Fragment, comment
 from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, Param, Port, Shape
 
 GATES_PER_CELL = {"RNN": 1, "GRU": 3, "LSTM": 4}
@@ -48,6 +49,36 @@ def recurrent_param_count(cell: str, input_size: int, hidden: int, layers: int, 
     return total
 
 
+def _export(step: CodeStep) -> Fragment:
+    p = step.params
+    kwargs = {
+        "input_size": step.inputs[0].size,
+        "hidden_size": p["hidden_size"],
+        "num_layers": p["layers"],
+        "batch_first": True,
+        "bidirectional": p["bidirectional"],
+        "dropout": p["dropout"] if p["layers"] > 1 else 0.0,
+    }
+    if "nonlinearity" in p:
+        kwargs["nonlinearity"] = p["nonlinearity"]
+    return Fragment((f"nn.{step.type_name}", kwargs), _export_forward(step))
+
+
+def _export_forward(step: CodeStep) -> tuple[str, ...]:
+    call = f"self.{step.node_id}({step.args[0]})"
+    if step.params["output"] == "sequence":
+        return (f"{step.var}, _ = {call}  {comment(step.output)}",)
+    p = step.params
+    states = p["layers"] * _directions(p)
+    unpack = "(h_n, _)" if step.type_name == "LSTM" else "h_n"
+    first = f"_, {unpack} = {call}  # h_n: ({states}, B, {p['hidden_size']}), the final state of every layer"
+    if p["bidirectional"]:
+        note = comment(step.output, "the top layer's final states, forward and backward")
+        return (first + " and direction", f"{step.var} = torch.cat([h_n[-2], h_n[-1]], dim=-1)  {note}")
+    note = comment(step.output, "the top layer's final state")
+    return (first, f"{step.var} = h_n[-1]  {note}")
+
+
 def _make_spec(cell: str, description: str) -> BlockSpec:
     params = _COMMON_PARAMS + ((_NONLINEARITY,) if cell == "RNN" else ())
 
@@ -81,6 +112,7 @@ def _make_spec(cell: str, description: str) -> BlockSpec:
         build=build,
         count_params=count,
         recurrent=True,
+        export=_export,
     )
 
 

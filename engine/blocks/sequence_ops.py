@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .codegen import expression
 from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, Port, Shape, ShapeError
 
 _FLOAT_KINDS = (SEQUENCE, VECTOR)
@@ -61,6 +62,7 @@ SPECS = (
         params=(),
         infer=_pooled,
         build=_module("LastStep"),
+        export=expression("{0}[:, -1]", "the last step"),
     ),
     BlockSpec(
         "MeanOverTime",
@@ -71,6 +73,7 @@ SPECS = (
         params=(),
         infer=_pooled,
         build=_module("MeanOverTime"),
+        export=expression("{0}.mean(dim=1)", "the mean over time"),
     ),
     BlockSpec(
         "Concat",
@@ -81,6 +84,7 @@ SPECS = (
         params=(),
         infer=_concat_shape,
         build=_module("Concat"),
+        export=expression("torch.cat([{0}, {1}], dim=-1)"),
     ),
     BlockSpec(
         "Add",
@@ -91,5 +95,6 @@ SPECS = (
         params=(),
         infer=_add_shape,
         build=_module("Add"),
+        export=expression("{0} + {1}"),
     ),
 )

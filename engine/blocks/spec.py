@@ -1,6 +1,9 @@
-"""Declarative description of a block type: ports, parameters, shape rule, module factory.
+"""Declarative description of a block type: everything the app knows about it.
 
-A `BlockSpec` is pure data plus three small functions. Nothing here imports torch, so the
+A `BlockSpec` carries the block's ports, parameters, shape rule, parameter count, module
+factory, export renderer, head rule (loss and metric), category (with its colour) and icon:
+pure data plus a few small functions, so adding a block type is adding one spec
+(docs/adding-a-block.md). Nothing here imports torch, so the
 catalogue, validation and shape inference stay cheap enough to run on every edit; the
 module factory imports torch only when it is called.
 """
@@ -8,11 +11,13 @@ module factory imports torch only when it is called.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..params import Param
 from ..shapes import PORT_KINDS, SEQUENCE, TOKENS, VECTOR, Shape, ShapeError
+from .categories import CATEGORY_COLOURS
+from .codegen import Renderer
 
 __all__ = [
     "PORT_KINDS",
@@ -22,6 +27,7 @@ __all__ = [
     "BlockContext",
     "BlockSpec",
     "HeadRule",
+    "Loss",
     "Param",
     "Port",
     "Shape",
@@ -63,6 +69,22 @@ class BlockSpec:
     count_params: Callable[[BlockContext], int] = lambda ctx: 0
     head: Any = None  # HeadRule for heads: which data they fit and how they score
     recurrent: bool = False
+    warnings: Callable[[Mapping[str, Any]], list[str]] = lambda params: []  # advice on the parameters
+    export: Renderer | None = None  # the block's part of exported source (engine.blocks.codegen)
+    icon: str | None = None  # SVG under resources/icons; None: "<type_name>.svg"
+
+    def __post_init__(self) -> None:
+        if self.category not in CATEGORY_COLOURS:
+            raise ValueError(f"{self.type_name}: unknown category {self.category!r}; add it to blocks/categories.py")
+
+    @property
+    def colour(self) -> str:
+        """The category's colour, as '#rrggbb'."""
+        return CATEGORY_COLOURS[self.category]
+
+    @property
+    def icon_name(self) -> str:
+        return self.icon or f"{self.type_name}.svg"
 
     def param(self, name: str) -> Param:
         for param in self.params:
@@ -81,10 +103,23 @@ class BlockSpec:
 
 
 @dataclass(frozen=True)
+class Loss:
+    """A head's loss in words (for people) and as an expression over `prediction` and
+    `target` (for exported source)."""
+
+    words: str
+    code: str
+
+
+@dataclass(frozen=True)
 class HeadRule:
-    """How a head meets the data: the target kind it fits and its loss/metric names."""
+    """How a head meets the data: the target kind it fits and the loss it trains with.
+    `losses` is keyed by the value of the `loss_param` parameter, or by None when the head
+    has a single loss."""
 
     target_kind: str
+    losses: Mapping[str | None, Loss]
     loss_param: str | None = None  # parameter naming the loss, when the user can choose
-    metric: str | None = None
-    extra: dict = field(default_factory=dict)
+
+    def loss(self, params: Mapping[str, Any]) -> Loss:
+        return self.losses[params[self.loss_param] if self.loss_param else None]
