@@ -83,7 +83,9 @@ def analyse(doc: CellDocument) -> CellAnalysis:
     graph = _dependency_graph(doc)
     loops = _loop_problems(graph)
     found += loops
-    order = list(nx.topological_sort(graph)) if not loops else []
+    position = {node_id: index for index, node_id in enumerate(doc.node_ids())}
+    # In the document's order wherever the dependencies allow: code and traces read as drawn.
+    order = list(nx.lexicographical_topological_sort(graph, key=position.__getitem__)) if not loops else []
     sizes = _infer_sizes(doc, order, found)
     found += _gate_problems(doc)
     found += _state_problems(doc, sizes)

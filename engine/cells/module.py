@@ -144,13 +144,18 @@ class CompiledCell(nn.Module):
         return functools.reduce(torch.add, [weight[:, cols] for cols in self._columns[node_id][ref]])
 
     # -- running ------------------------------------------------------------------------
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (B, T, F)
-        if self.builtin:
-            output, final = self._fused(x)
-        else:
-            trace = self._loop(x, None, record=False)
-            output, final = trace.output, trace.output[:, -1]
-        return output if self.emit == "sequence" else final
+    takes_lengths = True  # the compiled model passes a padded batch's lengths
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:  # x: (B, T, F)
+        """Padded steps of a variable-length batch are run too: they come after the real
+        ones, so no real output depends on them, and "last" picks each sequence's last real step."""
+        output = self._fused(x) if self.builtin else self._loop(x, None, record=False).output  # (B, T, H)
+        if self.emit == "sequence":
+            return output
+        if lengths is None:
+            return output[:, -1]
+        last = (lengths.to(output.device) - 1).view(-1, 1, 1).expand(-1, 1, output.shape[-1])
+        return output.gather(1, last).squeeze(1)  # (B, H)
 
     def trace(self, x: torch.Tensor, initial: dict[str, torch.Tensor] | None = None) -> CellTrace:
         """Run the loop from `initial` states (zeros when None) and keep every gate and state."""
@@ -249,18 +254,18 @@ class CompiledCell(nn.Module):
         values[node_id] = value
 
     # -- the fused kernel ---------------------------------------------------------------
-    def _fused(self, x: torch.Tensor):
+    def _fused(self, x: torch.Tensor) -> torch.Tensor:
         batch, hidden, features = x.shape[0], self.hidden_size, self.input_size
         h0 = x.new_zeros(1, batch, hidden)
         w_ih, w_hh, b_ih, b_hh = self._fused_weights(features)
         flat = [w_ih, w_hh, b_ih, b_hh]
         if self.builtin == "LSTM":
-            output, h_n, _ = torch.lstm(x, [h0, h0], flat, True, 1, 0.0, self.training, False, True)
+            output, _, _ = torch.lstm(x, [h0, h0], flat, True, 1, 0.0, self.training, False, True)
         elif self.builtin == "GRU":
-            output, h_n = torch.gru(x, h0, flat, True, 1, 0.0, self.training, False, True)
+            output, _ = torch.gru(x, h0, flat, True, 1, 0.0, self.training, False, True)
         else:
-            output, h_n = torch.rnn_tanh(x, h0, flat, True, 1, 0.0, self.training, False, True)
-        return output, h_n[0]
+            output, _ = torch.rnn_tanh(x, h0, flat, True, 1, 0.0, self.training, False, True)
+        return output
 
     def _fused_weights(self, features: int):
         """weight_ih, weight_hh, bias_ih, bias_hh as the fused kernel lays them out."""
