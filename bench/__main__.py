@@ -40,6 +40,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("graph_scaling", "bench.graph_scaling", "validate + shape inference + compile, 10-1000 nodes"),
     Benchmark("project_files", "bench.project_files", "save/load of a 500-node project vs json"),
     Benchmark("seed_claims", "bench.seed_claims", "RNN vs LSTM vs GRU on the adding problem"),
+    Benchmark("custom_cell", "bench.custom_cell", "a drawn LSTM cell vs fused nn.LSTM, per training step"),
     Benchmark(
         "gui_responsiveness",
         "bench.gui_responsiveness",
@@ -49,6 +50,9 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("startup", "bench.startup", "launch to main window shown vs a minimal PySide6 window", kind="gui"),
     Benchmark(
         "canvas_redraw", "bench.canvas_redraw", "redraw, pan and zoom of a 200-node graph on the canvas", kind="gui"
+    ),
+    Benchmark(
+        "train_latency", "bench.train_latency", "Train → first step event, warm worker vs cold start", kind="gui"
     ),
     # More GUI benchmarks go here, one line each, with kind="gui".
 )

@@ -170,7 +170,7 @@ class _Run:
         self.step_seconds = 0.0
 
     def execute(self, run_dir: Path | None) -> RunResult:
-        self._status("preparing", "loading data and building the model")
+        self._status("preparing", "loading data")
         self._prepare()
         if run_dir is not None:
             self.recorder = RunRecorder(run_dir, self.project)
@@ -188,6 +188,7 @@ class _Run:
         torch.manual_seed(seed)
         self.device = select_device(self.settings["device"])
         self.data = load_dataset(self.project.data, self.project.base_dir, seed=seed)
+        self._emit({"type": "phase", "phase": "building the model"})  # the window shows it before step 1
         self.model = compile_graph(self.project.graph, self.data.signature).to(self.device)
         self.optimizer = make_optimizer(self.model, self.settings)
         self.sampler = BatchSampler(len(self.data.x_train), self.settings["batch_size"], seed)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication
 
 from .icons import app_icon
@@ -18,6 +18,7 @@ from .settings import AppSettings
 from .theme import apply_theme
 
 ORGANISATION = "Recurrent Studio"
+WARM_UP_DELAY_MS = 300
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -40,4 +41,6 @@ def run(project: Path | None = None) -> int:
     window = MainWindow(AppSettings(QSettings()), default_recovery_store())
     window.show()
     window.files.start(project)
+    # Once the window is up and idle: a worker imports torch and the engine for the first run.
+    QTimer.singleShot(WARM_UP_DELAY_MS, window.training.session.warm_up)
     return app.exec()

@@ -158,7 +158,7 @@ class CompareDialog(QDialog):
         close = QPushButton("Close")
         for button, slot in (
             (self.run_button, self.start),
-            (self.stop_button, lambda: self.process.send("stop")),
+            (self.stop_button, self.process.stop),
             (self.csv_button, self.export_csv),
             (self.png_button, self.export_png),
             (close, self.close),
@@ -300,4 +300,5 @@ class CompareDialog(QDialog):
         """Closing (Close, Escape, the title bar) stops a comparison that is still running."""
         if self.process.running:
             self.process.stop_and_wait()
+        self.process.shutdown()  # its worker process goes with the dialog
         super().done(result)

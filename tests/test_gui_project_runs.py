@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox  # noqa: E402
 from engine.project import Project  # noqa: E402
 from engine.runs import METRICS, PROJECT_COPY, list_runs  # noqa: E402
 from gui.runs.locations import scratch_base  # noqa: E402
-from gui.runs.run_list import last_step_metrics  # noqa: E402
+from gui.runs.run_files import last_step_metrics  # noqa: E402
 from gui.testing import dialogs, small_project, window  # noqa: E402,F401
 
 QStandardPaths.setTestModeEnabled(True)

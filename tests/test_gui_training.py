@@ -117,9 +117,9 @@ def test_a_killed_training_process_is_reported_and_the_window_lives_on(window, t
 def test_edits_during_a_run_apply_to_the_next_run(window, trainer, qtbot, tmp_path):
     project = tiny_project(tmp_path, **LONG_RUN)
     start(window, qtbot, project)
-    assert trainer.controls.notice.isVisible()
+    assert not trainer.controls.notice.isVisible()  # nothing was edited yet
     assert window.editor.set_param("memory", "hidden_size", 12) is None
-    assert "next run" in window.statusBar().currentMessage()
+    assert "next run" in window.statusBar().currentMessage() and trainer.controls.notice.isVisible()
     qtbot.waitUntil(lambda: trainer.panels["gates"].image.image is not None, timeout=RUN_TIMEOUT_MS)
     assert trainer.panels["gates"].image.image.shape[0] == 8  # the run trains its snapshot
     trainer.controls.stop.trigger()

@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.runs import METRICS, SUMMARY, RunFolderError, list_runs
+from engine.runs import SUMMARY, RunFolderError, list_runs
 
 from ..plots.run_data import RunData
 from ..plots.run_view import RunView
 from .replay import ProbeSlider, load_run_data, run_label
+from .run_files import last_step_metrics
 
 COLUMNS = ("Started", "Status", "Steps", "Train loss", "Val loss", "Time")
 STATUS_COLORS = {
@@ -37,6 +38,8 @@ STATUS_COLORS = {
     "stopped": "#f0a33a",
     "diverged": "#ef5b5b",
     "failed": "#ef5b5b",
+    "terminated": "#ef5b5b",
+    "killed": "#ef5b5b",
     "interrupted": "#ef5b5b",
     "running": "#5aa2ff",
 }
@@ -49,26 +52,6 @@ def read_summary(run_dir: Path) -> dict:
         return {"status": "interrupted", "message": "the run ended before writing its summary"}
     except (OSError, ValueError):
         return {"status": "damaged", "message": f"{run_dir / SUMMARY} cannot be read"}
-
-
-def last_step_metrics(run_dir: Path, tail_bytes: int = 8192) -> dict:
-    """The last step and training loss in a run's metrics (read from the file's end: a run
-    that died has no summary, and its metrics may be long)."""
-    try:
-        with open(run_dir / METRICS, "rb") as stream:
-            stream.seek(0, 2)
-            stream.seek(max(0, stream.tell() - tail_bytes))
-            lines = stream.read().decode("utf-8", "replace").splitlines()
-    except OSError:
-        return {}
-    for line in reversed(lines):
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue  # a partial line: the first one read, or the one the process died writing
-        if isinstance(event, dict) and event.get("type") == "step":
-            return {"steps": event.get("step"), "train_loss": event.get("loss")}
-    return {}
 
 
 def duration(seconds: float | None) -> str:

@@ -1,26 +1,32 @@
-"""The training child process: runs one job (a training run or a cell comparison) and streams
-its events to the window in batches.
+"""The training worker process: imports torch and the engine once, then runs jobs (a training
+run or a cell comparison) one after another, streaming each job's events to the window.
 
 Imports only the standard library, numpy and engine modules, never Qt: under `spawn` the
 child re-imports this module, and only the window's process may hold a QApplication.
 
-Protocol, child → window: one pickled dict per message, at most one every FLUSH_SECONDS,
+Protocol, child → window: one pickled dict per message, at most one every FLUSH_SECONDS
+while a job runs,
     {"items": [item, ...]}
 where an item is either a chunk of consecutive step events, as arrays,
     {"type": "steps", "step": int64 (n,), "loss", "grad_norm", "seconds": float64 (n,), **tags}
 (tags: the compare job's "variant", "variant_index", "label", "run_index"), or any other engine
-event as it was emitted (status, eval, probe, predictions, done; variant, variant_done), plus
+event as it was emitted (status, phase, eval, probe, predictions, done; variant, variant_done), plus
     {"type": "error", "message": text for the user}   the job raised
     {"type": "comparison", "out_dir", "csv"}          a comparison finished
-Items keep the order in which they happened. The last message is sent before the child exits.
-Window → child: the strings "pause", "resume" and "stop"; end of file (the window went away)
-counts as "stop". A listener thread applies them to the run's RunControl, which the training
-loop checks between steps.
+Items keep the order in which they happened. Two more messages frame the jobs:
+    {"ready": True}        the imports are done: the worker is warm and waits for a job
+    {"job_done": True}     the job's last items have been sent; the worker waits again
+Window → child: {"job": dict} starts a job; the strings "pause", "resume" and "stop" apply
+to the job running; end of file (the window went away) stops the job and ends the worker.
+A listener thread applies them to the job's RunControl, which the training loop checks
+between steps.
 """
 
 from __future__ import annotations
 
+import gc
 import os
+import queue
 import threading
 import traceback
 from collections.abc import Callable
@@ -93,25 +99,51 @@ class EventStream:
         self._send(self._take())
 
 
-def listen_for_commands(connection, control) -> None:
-    """Apply the window's commands to `control` until the window closes its end."""
-    actions = {"pause": control.pause, "resume": control.resume, "stop": control.stop}
-    while True:
-        try:
-            command = connection.recv()
-        except (EOFError, OSError):
-            control.stop()
-            return
-        actions.get(command, lambda: None)()
+class CommandListener:
+    """Reads the window's messages in a thread: jobs go to `jobs` with a fresh RunControl
+    each, commands go to the control of the job last received."""
+
+    def __init__(self, connection) -> None:
+        from engine.training import RunControl
+
+        self._connection, self._new_control = connection, RunControl
+        self.jobs: queue.Queue = queue.Queue()
+        self._control = None
+        threading.Thread(target=self._listen, name="commands", daemon=True).start()
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                message = self._connection.recv()
+            except (EOFError, OSError):
+                if self._control is not None:
+                    self._control.stop()
+                self.jobs.put(None)  # the window is gone: end the worker
+                return
+            if isinstance(message, dict) and "job" in message:
+                self._control = self._new_control()
+                self.jobs.put((message["job"], self._control))
+            elif self._control is not None:
+                actions = {"pause": self._control.pause, "resume": self._control.resume, "stop": self._control.stop}
+                actions.get(message, lambda: None)()
 
 
-def run_child(job: dict[str, Any], events, commands) -> None:
-    """The child's entry point (a top-level function, so `spawn` can find it)."""
+def serve(events, commands) -> None:
+    """The worker's entry point (a top-level function, so `spawn` can find it)."""
     _share_the_machine()
-    from engine.training import RunControl
+    warm_up()
+    listener = CommandListener(commands)
+    _send(events, {"ready": True})
+    while (work := listener.jobs.get()) is not None:
+        job, control = work
+        run_job(job, events, control)
+        gc.collect()  # the last run's model and data go before the next arrives
+        if not _send(events, {"job_done": True}):
+            break
+    events.close()
 
-    control = RunControl()
-    threading.Thread(target=listen_for_commands, args=(commands, control), name="commands", daemon=True).start()
+
+def run_job(job: dict[str, Any], events, control) -> None:
     stream = EventStream(events)
     try:
         JOBS[job["kind"]](job, stream.put, control)
@@ -119,7 +151,23 @@ def run_child(job: dict[str, Any], events, commands) -> None:
         stream.put({"type": "error", "message": describe_error(error), "details": traceback.format_exc()})
     finally:
         stream.close()
-        events.close()
+
+
+def _send(connection, message: dict[str, Any]) -> bool:
+    try:
+        connection.send(message)
+        return True
+    except (BrokenPipeError, OSError):
+        return False
+
+
+def warm_up() -> None:
+    """Import what every job needs, so that a job starts by loading its data."""
+    import engine.compiler  # noqa: F401
+    import engine.data  # noqa: F401
+    import engine.predictions  # noqa: F401
+    import engine.probes  # noqa: F401
+    import engine.training  # noqa: F401
 
 
 def _share_the_machine() -> None:

@@ -63,6 +63,7 @@ class RunControls(QObject):
         self._timer = QTimer(self, interval=PROGRESS_REFRESH_MS)
         self._timer.timeout.connect(self._show_progress)
         session.state_changed.connect(self._on_state)
+        session.phase_changed.connect(lambda phase: self._show_progress())
         window.editor.undo_stack.indexChanged.connect(self._edited_during_run)
         self._on_state("idle")
 
@@ -132,7 +133,8 @@ class RunControls(QObject):
         self.pause.setIcon(action_icon("train" if state in ("paused", "pausing") else "pause"))
         self.stop.setEnabled(running and state != "stopping")
         self.bar.setVisible(running)
-        self.notice.setVisible(running)
+        if state in ("starting", "idle"):
+            self.notice.hide()  # shown by the first edit made while the run goes on
         if running:
             self._timer.start()
         else:
@@ -142,6 +144,9 @@ class RunControls(QObject):
 
     def _show_progress(self) -> None:
         if not self.session.running:
+            return
+        if self.session.phase:
+            self.progress.setText(f"{self.session.phase}…")
             return
         progress, state = self.session.progress, self.session.state
         self.bar.setMaximum(max(progress.total, 1))
@@ -162,10 +167,11 @@ class RunControls(QObject):
 
     def _ended_text(self) -> str:
         data = self.session.data
-        if not data.live and data.status in ("finished", "stopped", "diverged", "failed"):
+        if not data.live and data.status in ("finished", "stopped", "diverged", "failed", "terminated", "killed"):
             return f"last run: {data.status} at step {data.last_step}"
         return ""
 
     def _edited_during_run(self) -> None:
         if self.session.running:
+            self.notice.show()
             self.window.show_message(EDIT_NOTICE)

@@ -46,6 +46,7 @@ class TrainingWorkbench(QObject):
         self.controls = RunControls(window, self.session, lambda: self.project_runs.root)
         self._add_tool_actions()
         window.close_guards.append(self.controls.confirm_close)
+        window.close_guards.append(self._end_worker)
         window.selection_changed.connect(self.view.follow_canvas)
         window.editor.project_replaced.connect(self._on_project)
         self.session.run_started.connect(self._on_run_started)
@@ -156,6 +157,11 @@ class TrainingWorkbench(QObject):
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.open()
         self.window.show_message(f"{title}: {message}")
+
+    def _end_worker(self) -> bool:
+        """The last close guard: the window closes, so the warm worker goes too."""
+        self.session.shutdown()
+        return True
 
     def show_live_run(self) -> None:
         self.view.show(self.session.data)

@@ -1,8 +1,10 @@
 """TrainingSession: the run started from the window.
 
-It snapshots the project (a dict: later edits apply to the next run), starts the child
-process, feeds the streamed items into the live RunData the plots read, keeps the progress
-figures (step, loss, steps per second, time left), and says when the run ended and why.
+It snapshots the project (a dict: later edits apply to the next run), hands it to the warm
+worker process, feeds the streamed items into the live RunData the plots read, keeps the
+progress figures (step, loss, steps per second, time left) and the phase a run is in before
+its first step (`phase`: starting the worker, loading data, building the model, first step),
+and says when the run ended and why.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from engine.runs import list_runs
 
 from ..plots.run_data import RunData, loss_label
 from ..runs.replay import run_label
+from ..runs.run_files import write_forced_summary
 from .process import TrainingProcess
 
 RATE_WINDOW_SECONDS = 5.0
@@ -54,6 +57,7 @@ class Progress:
 
 class TrainingSession(QObject):
     state_changed = Signal(str)  # idle, starting, running, pausing, paused, stopping
+    phase_changed = Signal(str)  # what a starting run is doing; "" once steps arrive
     run_started = Signal(object)  # the live RunData
     run_ended = Signal(object, bool, str)  # RunData, whether the job completed, why not
 
@@ -65,12 +69,20 @@ class TrainingSession(QObject):
         self.data = RunData()
         self.progress = Progress()
         self.state = "idle"
+        self.phase = ""
         self.runs_root: Path | None = None
         self._runs_before: set[Path] = set()
 
     @property
     def running(self) -> bool:
         return self.state != "idle"
+
+    def warm_up(self) -> None:
+        """Start the worker process in the background, so that Train answers at once."""
+        self.process.warm_up()
+
+    def shutdown(self) -> None:
+        self.process.shutdown()
 
     def start(self, project: Project, runs_root: Path, overrides: dict[str, Any] | None = None) -> None:
         overrides = dict(overrides or {})
@@ -81,6 +93,9 @@ class TrainingSession(QObject):
             title=f"live run of {project.name}", total_steps=total, loss_name=loss_label(project), live=True
         )
         self.progress = Progress(total)
+        self._set_phase(
+            "sending the run to the training process" if self.process.ready else "starting the training process"
+        )
         self.process.start(
             {
                 "kind": "train",
@@ -104,8 +119,9 @@ class TrainingSession(QObject):
             self._set_state("running")
 
     def stop(self) -> None:
+        """Ask the run to stop; a process that does not answer is terminated, then killed."""
         if self.running and self.state != "stopping":
-            self.process.send("stop")
+            self.process.stop()
             self._set_state("stopping")
 
     def stop_and_wait(self, timeout: float = 10.0) -> None:
@@ -120,10 +136,15 @@ class TrainingSession(QObject):
             if item["type"] == "steps":
                 self.data.add_steps(item["step"], item["loss"], item["grad_norm"])
                 self.progress.update(int(item["step"][-1]), float(item["loss"][-1]))
+                self._set_phase("")
                 continue
             self.data.add_event(item)
+            if item["type"] == "phase" and not self.progress.step:
+                self._set_phase(item["phase"])
             if item["type"] == "status":
                 self._on_status(item["status"])
+                if item["status"] in ("preparing", "running") and not self.progress.step:
+                    self._set_phase(item["message"] if item["status"] == "preparing" else "first step")
 
     def _on_status(self, status: str) -> None:
         if status == "running" and self.data.run_dir is None:
@@ -134,9 +155,15 @@ class TrainingSession(QObject):
             self._set_state("paused")
 
     def _on_ended(self, completed: bool, message: str) -> None:
+        self._set_phase("")
         if not completed:
             self.data.fail(message)
             self.data.run_dir = self.data.run_dir or self._new_run_dir()
+            if self.process.forced:
+                self.data.status = self.process.forced  # terminated or killed, at the user's Stop
+                if self.data.run_dir is not None:
+                    reached = {"steps": self.progress.step, "train_loss": self.progress.loss}
+                    write_forced_summary(self.data.run_dir, self.data.status, message, reached)
         self.data.live = False
         if self.data.run_dir is not None:
             self.data.title = run_label(self.data.run_dir)
@@ -151,6 +178,11 @@ class TrainingSession(QObject):
         """The folder a run started writing (the one a run that died left), if any."""
         new = sorted(set(list_runs(self.runs_root)) - self._runs_before) if self.runs_root else []
         return new[-1] if new else None
+
+    def _set_phase(self, phase: str) -> None:
+        if phase != self.phase:
+            self.phase = phase
+            self.phase_changed.emit(phase)
 
     def _set_state(self, state: str) -> None:
         if state != self.state:
