@@ -128,7 +128,7 @@ def train_command(
             ]
         )
     )
-    print(f"run folder: {result.run_dir}")
+    print(f"run folder: {result.run_dir or 'none here (node 0 writes it)'}")
     return EXIT_OK if result.status in ("finished", "stopped") else EXIT_ERROR
 
 

@@ -130,6 +130,25 @@ class BatchSampler:
         return batch
 
 
+class OneProcess:
+    """How a run takes part in data-parallel training: alone. engine.distributed.RankSeam is
+    the other kind (one rank of several, through DistributedDataParallel)."""
+
+    lead = True  # evaluates, probes, records and emits
+
+    def wrap(self, model: nn.Module) -> nn.Module:
+        return model
+
+    def shard(self, index: torch.Tensor) -> tuple[torch.Tensor, float]:
+        return index, 1.0  # the whole batch, at full weight
+
+    def mean_over_ranks(self, value: float) -> float:
+        return value
+
+    def carry_on(self, wait_while_paused: Callable[[], bool]) -> bool:
+        return wait_while_paused()
+
+
 def train(
     project: Project,
     on_event: EventSink | None = None,
@@ -139,6 +158,7 @@ def train(
     record: bool = True,
     overrides: dict[str, Any] | None = None,
     on_evaluate: EvalHook | None = None,
+    parallel: OneProcess | None = None,
 ) -> RunResult:
     """Train `project`; see the module docstring. `overrides` replace training settings.
     `on_evaluate(model, dataset)`, called after each evaluation, may return a dict that is
@@ -146,7 +166,7 @@ def train(
     settings = check_training({**project.training, **(overrides or {})})
     if steps is not None:
         settings["steps"] = steps
-    run = _Run(project, settings, on_event or (lambda event: None), control or RunControl(), on_evaluate)
+    run = _Run(project, settings, on_event or (lambda event: None), control or RunControl(), on_evaluate, parallel)
     return run.execute(new_run_dir(project, runs_dir) if record else None)
 
 
@@ -160,9 +180,11 @@ class _Run:
         emit: EventSink,
         control: RunControl,
         on_evaluate: EvalHook | None = None,
+        parallel: OneProcess | None = None,
     ):
         self.project, self.settings, self.emit, self.control = project, settings, emit, control
         self.on_evaluate = on_evaluate
+        self.parallel = parallel or OneProcess()
         self.recorder: RunRecorder | None = None
         self.last_good: dict[str, torch.Tensor] | None = None
         self.train_loss = self.val_loss = self.metric = None
@@ -190,6 +212,7 @@ class _Run:
         self.data = load_dataset(self.project.data, self.project.base_dir, seed=seed)
         self._emit({"type": "phase", "phase": "building the model"})  # the window shows it before step 1
         self.model = compile_graph(self.project.graph, self.data.signature).to(self.device)
+        self.forward = self.parallel.wrap(self.model)  # what training steps call; evaluation uses the model
         self.optimizer = make_optimizer(self.model, self.settings)
         self.sampler = BatchSampler(len(self.data.x_train), self.settings["batch_size"], seed)
         self.x_train, self.y_train = self.data.x_train.to(self.device), self.data.y_train.to(self.device)
@@ -200,7 +223,7 @@ class _Run:
         self.probe = self._make_probe()
 
     def _make_probe(self):
-        if not self.settings["probe_every"] or not self.model.recurrent_ids():
+        if not self.parallel.lead or not self.settings["probe_every"] or not self.model.recurrent_ids():
             return None
         from .probes import ProbeSession
 
@@ -213,7 +236,7 @@ class _Run:
         self._evaluate()
         self._maybe_probe(force=True)
         while self.step < total:
-            if not self._wait_while_paused():
+            if not self.parallel.carry_on(self._wait_while_paused):
                 return "stopped", f"stopped by the user at step {self.step}"
             loss, grad_norm = self._train_step()
             if not (math.isfinite(loss) and math.isfinite(grad_norm)):
@@ -234,14 +257,15 @@ class _Run:
 
     def _train_step(self) -> tuple[float, float]:
         started = time.perf_counter()
-        index = self.sampler.next().to(self.device)
+        index, weight = self.parallel.shard(self.sampler.next())
+        index = index.to(self.device)
         xb, yb = self.x_train[index], self.y_train[index]
         self.optimizer.zero_grad(set_to_none=True)
-        loss = self.model.loss(self.model(xb, **with_lengths(self.data.lengths_train, index.cpu())), yb)
-        loss.backward()
+        loss = self.model.loss(self.forward(xb, **with_lengths(self.data.lengths_train, index.cpu())), yb)
+        (loss * weight).backward()
         clip = self.settings["grad_clip"] or float("inf")
         grad_norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), clip))
-        value = loss.item()
+        value = self.parallel.mean_over_ranks(loss.item() * weight)
         if math.isfinite(value) and math.isfinite(grad_norm):
             self.optimizer.step()
             self.train_loss = value
@@ -266,6 +290,8 @@ class _Run:
         return not self.control.stopped
 
     def _evaluate(self) -> None:
+        if not self.parallel.lead:
+            return
         batch = max(self.settings["batch_size"], 256)
         self.val_loss, self.metric = evaluate(self.model, self.x_val, self.y_val, batch, self.data.lengths_val)
         self.judgement = self._judge(batch)

@@ -1,0 +1,502 @@
+"""Data-parallel training on PyTorch's own stack: torchrun's elastic agent starts the worker
+processes, DistributedDataParallel keeps their weights in step.
+
+Two halves:
+- The launcher (`train_distributed`, in the CLI's or the GUI child's process) checks the
+  request, listens on a local socket, and runs `torch.distributed.launcher.elastic_launch`
+  with this machine's share of the processes. Each worker connects back to the launcher of
+  its own machine and receives the job (the project as a dict, never a module). The worker
+  with global rank 0 streams the run's events back over that connection and takes pause and
+  stop commands from it; whichever machine holds rank 0 gets the events.
+- The workers (`worker_main`) train through engine.training's `train` with a `RankSeam`:
+  every rank draws the same seeded batch order and trains on its slice of each batch, so the
+  batch size stays the global batch and N processes follow the single-process losses. Rank 0
+  alone evaluates, probes, writes the run folder and emits events.
+
+Ranks agree on pausing and stopping through one small broadcast from rank 0 at the top of
+each step; while paused, rank 0 repeats it every second so no collective waits long enough to
+time out. A rank that dies makes the elastic agent stop the others; the launcher names it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from multiprocessing.connection import Client, Listener
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from .settings import check_training
+from .training import RunControl, RunResult, TrainingError, train
+
+RUN, PAUSE, STOP = 0, 1, 2  # what rank 0 tells the others at the top of each step
+PROCESSES_PER_CORE_LIMIT = 4  # more than this many processes per core is refused outright
+HEARTBEAT_SECONDS = 1.0
+COLLECTIVE_TIMEOUT = timedelta(minutes=30)  # rank 0 may evaluate or probe while others wait
+ROOT = Path(__file__).resolve().parents[1]  # the folder holding the engine package
+
+
+@dataclass
+class Launch:
+    """How one machine takes part in a run: torchrun's options, passed through."""
+
+    nproc: int = 1  # worker processes on this machine
+    nnodes: int = 1
+    node_rank: int = 0
+    rdzv_endpoint: str | None = None  # host:port of node 0, for several machines
+    join_timeout: float = 60.0  # seconds to wait for the other machines
+    backend: str = "auto"  # auto, gloo, nccl
+
+    def __post_init__(self) -> None:
+        if self.nproc < 1 or self.nnodes < 1:
+            raise TrainingError("--nproc and --nnodes must be at least 1")
+        if not 0 <= self.node_rank < self.nnodes:
+            raise TrainingError(f"--node-rank must be between 0 and {self.nnodes - 1} (--nnodes {self.nnodes})")
+        if not self.join_timeout > 0:
+            raise TrainingError("--join-timeout must be a positive number of seconds")
+
+    @property
+    def distributed(self) -> bool:
+        return self.nproc > 1 or self.nnodes > 1
+
+
+def check_launch(launch: Launch, settings: dict[str, Any], warn=None) -> str:
+    """The process-group backend for `launch`; raises TrainingError on a request that cannot
+    work and calls `warn(text)` on one that will work badly."""
+    cores = os.cpu_count() or 1
+    if launch.nproc > PROCESSES_PER_CORE_LIMIT * cores:
+        raise TrainingError(
+            f"--nproc {launch.nproc} is far more than this machine's {cores} cores; "
+            f"use at most {PROCESSES_PER_CORE_LIMIT * cores} (one per core is best)"
+        )
+    if launch.nproc > cores and warn:
+        warn(f"--nproc {launch.nproc} exceeds this machine's {cores} cores; the processes will compete for them")
+    if launch.nnodes > 1:
+        _check_endpoint(launch.rdzv_endpoint)
+    world = launch.nproc * launch.nnodes
+    if settings["batch_size"] < world:
+        raise TrainingError(
+            f"the batch size {settings['batch_size']} cannot be split over {world} processes; "
+            f"use a batch size of at least {world} or fewer processes"
+        )
+    return _check_backend(launch, settings["device"])
+
+
+def _check_endpoint(endpoint: str | None) -> tuple[str, int]:
+    host, _, port = (endpoint or "").rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        given = f"--rdzv-endpoint {endpoint!r} is not HOST:PORT" if endpoint else "--rdzv-endpoint is missing"
+        raise TrainingError(f"{given}; several machines need node 0's address, e.g. --rdzv-endpoint 10.0.0.1:29500")
+    try:
+        socket.getaddrinfo(host, int(port))
+    except OSError:
+        raise TrainingError(f"--rdzv-endpoint: the host '{host}' cannot be found; check the address") from None
+    return host, int(port)
+
+
+def _check_backend(launch: Launch, device: str) -> str:
+    cuda = torch.cuda.is_available()
+    if launch.backend not in ("auto", "gloo", "nccl"):
+        raise TrainingError(f"unknown backend '{launch.backend}'; choose auto, gloo or nccl")
+    wants_cuda = device == "cuda" or (device == "auto" and cuda)
+    if launch.backend == "nccl" and not cuda:
+        raise TrainingError("the NCCL backend needs CUDA GPUs and this machine has none; use --backend gloo")
+    if launch.backend == "nccl" and device == "cpu":
+        raise TrainingError("the NCCL backend trains on GPUs, but the device setting is 'cpu'; use --backend gloo")
+    if device == "cuda" and not cuda:
+        raise TrainingError("device 'cuda' was chosen but no CUDA GPU is available; choose 'auto' or 'cpu'")
+    if wants_cuda and launch.nproc > torch.cuda.device_count():
+        raise TrainingError(
+            f"--nproc {launch.nproc} needs one GPU per process, but this machine has {torch.cuda.device_count()}"
+        )
+    if launch.backend == "auto":
+        return "nccl" if wants_cuda else "gloo"
+    return launch.backend
+
+
+def train_distributed(
+    project,
+    launch: Launch,
+    on_event=None,
+    control: RunControl | None = None,
+    steps: int | None = None,
+    runs_dir: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    warn=None,
+) -> RunResult:
+    """Train `project` over `launch`'s processes and machines; returns rank 0's result (on a
+    machine without rank 0, this machine's). Raises TrainingError with one line for the user."""
+    settings = check_training({**project.training, **(overrides or {})})
+    backend = check_launch(launch, settings, warn)
+    job = {
+        "project": project.to_dict(),
+        "path": str(project.path) if project.path else None,
+        "steps": steps,
+        "runs_dir": str(runs_dir) if runs_dir else None,
+        "overrides": overrides or {},
+        "backend": backend,
+    }
+    threads = max(1, (os.cpu_count() or 1) // launch.nproc)
+    with _Hub(job, on_event or (lambda event: None), control or RunControl()) as hub:
+        _launch(launch, [*hub.worker_args(), str(threads)])
+        return hub.result()
+
+
+def _launch(launch: Launch, args: list[str]) -> None:
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+    from torch.distributed.launcher.api import LaunchConfig, elastic_launch
+
+    config = LaunchConfig(
+        min_nodes=launch.nnodes,
+        max_nodes=launch.nnodes,
+        nproc_per_node=launch.nproc,
+        run_id="recurrent-studio",  # the same on every machine: their agents meet under this name
+        max_restarts=0,
+        monitor_interval=0.1,
+        shutdown_timeout=5,
+        **_rendezvous(launch),
+    )
+    if launch.nnodes > 1 and launch.node_rank > 0:
+        _wait_for_node_zero(launch)
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from engine.distributed import worker_main; worker_main()"
+    quiet = logging.getLogger("torch.distributed")
+    level, quiet.level = quiet.level, logging.CRITICAL  # the agent logs every failure; we report it once
+    try:
+        elastic_launch(config, sys.executable)("-c", code, *args)
+    except ChildFailedError as error:
+        raise _Failure(error) from None
+    except Exception as error:  # the rendezvous: an endpoint that cannot be reached, a node that never joins
+        raise TrainingError(_rendezvous_message(launch, error)) from None
+    finally:
+        quiet.setLevel(level)
+
+
+def _wait_for_node_zero(launch: Launch) -> None:
+    """Poll node 0's port quietly (torch's own store client logs every failed try, in C++)."""
+    host, port = _check_endpoint(launch.rdzv_endpoint)
+    deadline = time.monotonic() + launch.join_timeout
+    while True:
+        try:
+            socket.create_connection((host, port), timeout=max(0.1, min(2.0, deadline - time.monotonic()))).close()
+            return
+        except OSError as error:
+            if time.monotonic() >= deadline:
+                raise TrainingError(_rendezvous_message(launch, error)) from None
+            time.sleep(0.25)
+
+
+def _rendezvous(launch: Launch) -> dict[str, Any]:
+    if launch.nnodes == 1 and not launch.rdzv_endpoint:  # torchrun --standalone
+        return {"rdzv_backend": "c10d", "rdzv_endpoint": "localhost:0", "rdzv_configs": {"timeout": 30}}
+    # torchrun's default backend: node 0 hosts the store at the endpoint, --node-rank orders the machines
+    timeout = max(1, round(launch.join_timeout))
+    return {
+        "rdzv_backend": "static",
+        "rdzv_endpoint": launch.rdzv_endpoint,
+        "rdzv_configs": {"rank": launch.node_rank, "timeout": timeout},
+    }
+
+
+def _rendezvous_message(launch: Launch, error: Exception) -> str:
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if launch.nnodes > 1 and launch.node_rank == 0:
+        others = "1" if launch.nnodes == 2 else f"1 to {launch.nnodes - 1}"
+        return (
+            f"not every machine joined within {launch.join_timeout:g} s ({detail}); start the same command "
+            f"with --node-rank {others} on the other machines, or raise --join-timeout"
+        )
+    if launch.nnodes > 1:
+        return (
+            f"could not reach node 0 at {launch.rdzv_endpoint} within {launch.join_timeout:g} s ({detail}); "
+            "start node 0 first and check the address and that its port is open"
+        )
+    return f"the worker processes could not be started: {detail}"
+
+
+class _Failure(TrainingError):
+    """Raised inside the hub's context so it can put the right words on a failed run."""
+
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.failures = error.failures  # global rank -> ProcessFailure
+
+
+class _Hub:
+    """The launcher's end of the workers' connections: hands out the job, forwards rank 0's
+    events, sends it the control's pause and stop, and remembers what each rank reported."""
+
+    def __init__(self, job: dict[str, Any], on_event, control: RunControl):
+        self.job, self.on_event, self.control = job, on_event, control
+        self.authkey = secrets.token_bytes(16)
+        self.listener = Listener(("127.0.0.1", 0), authkey=self.authkey)
+        self.errors: dict[int, str] = {}  # rank -> message, in the order they arrived
+        self.results: dict[int, dict[str, Any]] = {}
+        self.done: dict[str, Any] | None = None
+        self.lead = None  # the connection to rank 0, once it is known
+        self._readers: list[threading.Thread] = []
+        self._closed = threading.Event()
+
+    def worker_args(self) -> list[str]:
+        host, port = self.listener.address
+        return [host, str(port), self.authkey.hex()]
+
+    def __enter__(self) -> _Hub:
+        threading.Thread(target=self._accept, name="hub-accept", daemon=True).start()
+        threading.Thread(target=self._forward_control, name="hub-control", daemon=True).start()
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        for reader in self._readers:
+            reader.join(timeout=5)  # the workers have exited: their connections are closing
+        self._closed.set()
+        self.listener.close()
+        if isinstance(error, _Failure):
+            raise TrainingError(self._explain(error.failures)) from None
+
+    def _accept(self) -> None:
+        while not self._closed.is_set():
+            try:
+                connection = self.listener.accept()
+            except OSError:
+                return  # the listener was closed, or a stranger failed the handshake
+            reader = threading.Thread(target=self._serve, args=(connection,), daemon=True)
+            self._readers.append(reader)
+            reader.start()
+
+    def _serve(self, connection) -> None:
+        try:
+            rank = connection.recv()["rank"]
+            connection.send(self.job)
+            if rank == 0:
+                self.lead = connection
+            while True:
+                self._receive(rank, connection.recv())
+        except (EOFError, OSError):
+            return
+
+    def _receive(self, rank: int, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "error":
+            self.errors.setdefault(rank, message["message"])
+        elif kind == "result":
+            self.results[rank] = message
+        else:
+            if kind == "done":
+                self.done = message
+            self.on_event(message)
+
+    def _forward_control(self) -> None:
+        sent = "resume"
+        while not self._closed.wait(0.1):
+            wanted = "stop" if self.control.stopped else "pause" if self.control.paused else "resume"
+            if wanted != sent and self.lead is not None:
+                try:
+                    self.lead.send(wanted)
+                    sent = wanted
+                except OSError:
+                    return
+
+    def _explain(self, failures: dict[int, Any]) -> str:
+        silent = sorted(rank for rank in failures if rank not in self.errors)
+        # The agent ends the others with SIGTERM once one has failed: those are not the cause.
+        causes = [rank for rank in silent if failures[rank].exitcode != -signal.SIGTERM]
+        if causes or not self.errors:  # died without a word: killed, out of memory, crashed in native code
+            rank = (causes or silent)[0]
+            failure = failures[rank]
+            how = f"signal {failure.signal_name()}" if failure.exitcode < 0 else f"exit code {failure.exitcode}"
+            return f"training process rank {rank} (pid {failure.pid}) died ({how}); the other processes were stopped"
+        rank = next(iter(self.errors))  # the first to report; the others often only saw it go
+        same_everywhere = len(set(self.errors.values())) == 1
+        prefix = "" if rank == 0 or same_everywhere else f"training process rank {rank}: "
+        return prefix + self.errors[rank]
+
+    def result(self) -> RunResult:
+        if self.done is not None:
+            summary = self.done["summary"]
+            run_dir = Path(self.done["run_dir"]) if self.done.get("run_dir") else None
+            values = (summary.get("train_loss"), summary.get("val_loss"), summary.get("metric"))
+            return RunResult(summary["status"], summary["steps"], run_dir, *values, summary["message"], summary)
+        if not self.results:
+            raise TrainingError("the worker processes ended without reporting a result")
+        own = self.results[min(self.results)]  # a machine without rank 0: what its first rank saw
+        return RunResult(own["status"], own["steps"], None, None, None, None, own["message"])
+
+
+# ----------------------------------------------------------------------------- worker side
+
+
+class RankSeam:
+    """One rank's part in a data-parallel run, as engine.training's `train` asks for it."""
+
+    def __init__(self, rank: int, world: int, control: RunControl, device: torch.device):
+        self.rank, self.world, self.lead = rank, world, rank == 0
+        self.control, self.device = control, device
+        self.ended_by_lead = False  # the last agreement was STOP: no closing broadcast needed
+
+    def wrap(self, model: nn.Module) -> nn.Module:
+        """The module to call for training steps: `model` under DistributedDataParallel."""
+        from torch.nn.parallel import DistributedDataParallel
+
+        if not self.lead:  # the same initial weights (seeded before), but dropout masks of its own
+            torch.manual_seed(torch.initial_seed() + self.rank)
+        device_ids = [self.device.index or 0] if self.device.type == "cuda" else None
+        # Only blocks on the loss path are compiled (engine.compiler), so every parameter
+        # gets a gradient and DDP need not search for unused ones.
+        wrapped = DistributedDataParallel(model, device_ids=device_ids)
+        for module in model.modules():
+            if isinstance(module, nn.RNNBase):
+                module.flatten_parameters()  # cuDNN wants one contiguous weight chunk per module
+        return wrapped
+
+    def shard(self, index: torch.Tensor) -> tuple[torch.Tensor, float]:
+        """This rank's slice of the batch, and the weight that makes the ranks' mean gradient
+        the whole batch's mean gradient when slices differ in size."""
+        mine = torch.tensor_split(index, self.world)[self.rank]
+        return mine, self.world * len(mine) / len(index)
+
+    def mean_over_ranks(self, value: float) -> float:
+        import torch.distributed as dist
+
+        total = torch.tensor([value], dtype=torch.float64, device=self.device)
+        dist.all_reduce(total)
+        return float(total) / self.world
+
+    def carry_on(self, wait_while_paused) -> bool:
+        """Called by every rank before every step; False when the run must stop."""
+        if self.lead:
+            code = self._broadcast(self._lead_code())
+            if code == PAUSE:
+                code = self._pause(wait_while_paused)
+        else:
+            code = self._broadcast(RUN)
+            while code == PAUSE:
+                code = self._broadcast(RUN)
+        if code == STOP:
+            self.ended_by_lead = True
+            self.control.stop()
+        return code != STOP
+
+    def finish(self) -> None:
+        """Tell ranks still waiting for the next step that the run is over (rank 0 may end a
+        run alone, e.g. on its own evaluation); every rank calls this once after `train`."""
+        if not self.ended_by_lead:
+            self._broadcast(STOP)
+
+    def _lead_code(self) -> int:
+        return STOP if self.control.stopped else PAUSE if self.control.paused else RUN
+
+    def _pause(self, wait_while_paused) -> int:
+        beating = threading.Event()
+        heart = threading.Thread(target=self._heartbeat, args=(beating,), daemon=True)
+        heart.start()
+        wait_while_paused()  # rank 0's own wait: it emits the paused and resumed events
+        beating.set()
+        heart.join()
+        return self._broadcast(STOP if self.control.stopped else RUN)
+
+    def _heartbeat(self, beating: threading.Event) -> None:
+        while not beating.wait(HEARTBEAT_SECONDS):
+            self._broadcast(PAUSE)
+
+    def _broadcast(self, code: int) -> int:
+        import torch.distributed as dist
+
+        flag = torch.tensor([code], dtype=torch.int32, device=self.device)
+        dist.broadcast(flag, src=0)
+        return int(flag)
+
+
+def worker_main(argv: list[str] | None = None) -> None:
+    """A worker's entry point: `python -c ... HOST PORT AUTHKEY THREADS` under the elastic agent."""
+    host, port, authkey, threads = argv or sys.argv[1:]
+    rank = int(os.environ["RANK"])
+    connection = Client((host, int(port)), authkey=bytes.fromhex(authkey))
+    connection.send({"rank": rank})
+    job = connection.recv()
+    torch.set_num_threads(int(threads))
+    try:
+        result = _train_rank(job, connection, rank)
+    except BaseException as error:  # tell the launcher why, then leave without a traceback
+        connection.send({"type": "error", "message": _describe(error, rank)})
+        connection.close()
+        _leave(1)
+    connection.send({"type": "result", "status": result.status, "steps": result.steps, "message": result.message})
+    connection.close()
+    _leave(0)
+
+
+def _leave(code: int) -> None:
+    """Exit at once: torch's native threads can abort ("terminate called without an active
+    exception") in the interpreter's own shutdown of a worker whose work is done."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _train_rank(job: dict[str, Any], connection, rank: int) -> RunResult:
+    import torch.distributed as dist
+
+    from .project import project_from_dict
+
+    device = torch.device("cpu")
+    if job["backend"] == "nccl":
+        device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+        torch.cuda.set_device(device)  # "cuda" in the settings means this rank's own GPU
+    dist.init_process_group(job["backend"], timeout=COLLECTIVE_TIMEOUT)
+    control = RunControl()
+    if rank == 0:
+        threading.Thread(target=_listen, args=(connection, control), name="commands", daemon=True).start()
+    seam = RankSeam(rank, dist.get_world_size(), control, device)
+    try:
+        result = train(
+            project_from_dict(job["project"], job["path"]),
+            _sender(connection) if rank == 0 else None,
+            control,
+            steps=job["steps"],
+            runs_dir=Path(job["runs_dir"]) if job["runs_dir"] else None,
+            record=rank == 0,
+            overrides=job["overrides"],
+            parallel=seam,
+        )
+        seam.finish()
+        return result
+    finally:
+        dist.destroy_process_group()
+
+
+def _sender(connection):
+    def send(event: dict[str, Any]) -> None:
+        connection.send(event)
+
+    return send
+
+
+def _listen(connection, control: RunControl) -> None:
+    """Apply the launcher's commands to rank 0's control; a launcher gone means stop."""
+    actions = {"pause": control.pause, "resume": control.resume, "stop": control.stop}
+    while True:
+        try:
+            command = connection.recv()
+        except (EOFError, OSError):
+            control.stop()
+            return
+        actions.get(command, lambda: None)()
+
+
+def _describe(error: BaseException, rank: int) -> str:
+    from .errors import UserError
+
+    if isinstance(error, UserError):
+        return str(error)
+    return f"unexpected error in training process rank {rank}: {type(error).__name__}: {error}"
