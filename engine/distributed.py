@@ -8,14 +8,12 @@ Two halves:
   its own machine and receives the job (the project as a dict, never a module). The worker
   with global rank 0 streams the run's events back over that connection and takes pause and
   stop commands from it; whichever machine holds rank 0 gets the events.
-- The workers (`worker_main`) train through engine.training's `train` with a `RankSeam`:
+- The workers (engine.distributed_rank) train through `train` with a `RankSeam`:
   every rank draws the same seeded batch order and trains on its slice of each batch, so the
   batch size stays the global batch and N processes follow the single-process losses. Rank 0
   alone evaluates, probes, writes the run folder and emits events.
 
-Ranks agree on pausing and stopping through one small broadcast from rank 0 at the top of
-each step; while paused, rank 0 repeats it every second so no collective waits long enough to
-time out. A rank that dies makes the elastic agent stop the others; the launcher names it.
+A rank that dies makes the elastic agent stop the others; the launcher names it.
 """
 
 from __future__ import annotations
@@ -29,21 +27,16 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
-from multiprocessing.connection import Client, Listener
+from multiprocessing.connection import Listener
 from pathlib import Path
 from typing import Any
 
 import torch
-from torch import nn
 
 from .settings import check_training
-from .training import RunControl, RunResult, TrainingError, train
+from .training import RunControl, RunResult, TrainingError
 
-RUN, PAUSE, STOP = 0, 1, 2  # what rank 0 tells the others at the top of each step
 PROCESSES_PER_CORE_LIMIT = 4  # more than this many processes per core is refused outright
-HEARTBEAT_SECONDS = 1.0
-COLLECTIVE_TIMEOUT = timedelta(minutes=30)  # rank 0 may evaluate or probe while others wait
 ROOT = Path(__file__).resolve().parents[1]  # the folder holding the engine package
 
 
@@ -169,7 +162,9 @@ def _launch(launch: Launch, args: list[str]) -> None:
     )
     if launch.nnodes > 1 and launch.node_rank > 0:
         _wait_for_node_zero(launch)
-    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from engine.distributed import worker_main; worker_main()"
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); from engine.distributed_rank import worker_main; worker_main()"
+    )
     quiet = logging.getLogger("torch.distributed")
     level, quiet.level = quiet.level, logging.CRITICAL  # the agent logs every failure; we report it once
     try:
@@ -331,172 +326,3 @@ class _Hub:
             raise TrainingError("the worker processes ended without reporting a result")
         own = self.results[min(self.results)]  # a machine without rank 0: what its first rank saw
         return RunResult(own["status"], own["steps"], None, None, None, None, own["message"])
-
-
-# ----------------------------------------------------------------------------- worker side
-
-
-class RankSeam:
-    """One rank's part in a data-parallel run, as engine.training's `train` asks for it."""
-
-    def __init__(self, rank: int, world: int, control: RunControl, device: torch.device):
-        self.rank, self.world, self.lead = rank, world, rank == 0
-        self.control, self.device = control, device
-        self.ended_by_lead = False  # the last agreement was STOP: no closing broadcast needed
-
-    def wrap(self, model: nn.Module) -> nn.Module:
-        """The module to call for training steps: `model` under DistributedDataParallel."""
-        from torch.nn.parallel import DistributedDataParallel
-
-        if not self.lead:  # the same initial weights (seeded before), but dropout masks of its own
-            torch.manual_seed(torch.initial_seed() + self.rank)
-        device_ids = [self.device.index or 0] if self.device.type == "cuda" else None
-        # Only blocks on the loss path are compiled (engine.compiler), so every parameter
-        # gets a gradient and DDP need not search for unused ones.
-        wrapped = DistributedDataParallel(model, device_ids=device_ids)
-        for module in model.modules():
-            if isinstance(module, nn.RNNBase):
-                module.flatten_parameters()  # cuDNN wants one contiguous weight chunk per module
-        return wrapped
-
-    def shard(self, index: torch.Tensor) -> tuple[torch.Tensor, float]:
-        """This rank's slice of the batch, and the weight that makes the ranks' mean gradient
-        the whole batch's mean gradient when slices differ in size."""
-        mine = torch.tensor_split(index, self.world)[self.rank]
-        return mine, self.world * len(mine) / len(index)
-
-    def mean_over_ranks(self, value: float) -> float:
-        import torch.distributed as dist
-
-        total = torch.tensor([value], dtype=torch.float64, device=self.device)
-        dist.all_reduce(total)
-        return float(total) / self.world
-
-    def carry_on(self, wait_while_paused) -> bool:
-        """Called by every rank before every step; False when the run must stop."""
-        if self.lead:
-            code = self._broadcast(self._lead_code())
-            if code == PAUSE:
-                code = self._pause(wait_while_paused)
-        else:
-            code = self._broadcast(RUN)
-            while code == PAUSE:
-                code = self._broadcast(RUN)
-        if code == STOP:
-            self.ended_by_lead = True
-            self.control.stop()
-        return code != STOP
-
-    def finish(self) -> None:
-        """Tell ranks still waiting for the next step that the run is over (rank 0 may end a
-        run alone, e.g. on its own evaluation); every rank calls this once after `train`."""
-        if not self.ended_by_lead:
-            self._broadcast(STOP)
-
-    def _lead_code(self) -> int:
-        return STOP if self.control.stopped else PAUSE if self.control.paused else RUN
-
-    def _pause(self, wait_while_paused) -> int:
-        beating = threading.Event()
-        heart = threading.Thread(target=self._heartbeat, args=(beating,), daemon=True)
-        heart.start()
-        wait_while_paused()  # rank 0's own wait: it emits the paused and resumed events
-        beating.set()
-        heart.join()
-        return self._broadcast(STOP if self.control.stopped else RUN)
-
-    def _heartbeat(self, beating: threading.Event) -> None:
-        while not beating.wait(HEARTBEAT_SECONDS):
-            self._broadcast(PAUSE)
-
-    def _broadcast(self, code: int) -> int:
-        import torch.distributed as dist
-
-        flag = torch.tensor([code], dtype=torch.int32, device=self.device)
-        dist.broadcast(flag, src=0)
-        return int(flag)
-
-
-def worker_main(argv: list[str] | None = None) -> None:
-    """A worker's entry point: `python -c ... HOST PORT AUTHKEY THREADS` under the elastic agent."""
-    host, port, authkey, threads = argv or sys.argv[1:]
-    rank = int(os.environ["RANK"])
-    connection = Client((host, int(port)), authkey=bytes.fromhex(authkey))
-    connection.send({"rank": rank})
-    job = connection.recv()
-    torch.set_num_threads(int(threads))
-    try:
-        result = _train_rank(job, connection, rank)
-    except BaseException as error:  # tell the launcher why, then leave without a traceback
-        connection.send({"type": "error", "message": _describe(error, rank)})
-        connection.close()
-        _leave(1)
-    connection.send({"type": "result", "status": result.status, "steps": result.steps, "message": result.message})
-    connection.close()
-    _leave(0)
-
-
-def _leave(code: int) -> None:
-    """Exit at once: torch's native threads can abort ("terminate called without an active
-    exception") in the interpreter's own shutdown of a worker whose work is done."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
-def _train_rank(job: dict[str, Any], connection, rank: int) -> RunResult:
-    import torch.distributed as dist
-
-    from .project import project_from_dict
-
-    device = torch.device("cpu")
-    if job["backend"] == "nccl":
-        device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
-        torch.cuda.set_device(device)  # "cuda" in the settings means this rank's own GPU
-    dist.init_process_group(job["backend"], timeout=COLLECTIVE_TIMEOUT)
-    control = RunControl()
-    if rank == 0:
-        threading.Thread(target=_listen, args=(connection, control), name="commands", daemon=True).start()
-    seam = RankSeam(rank, dist.get_world_size(), control, device)
-    try:
-        result = train(
-            project_from_dict(job["project"], job["path"]),
-            _sender(connection) if rank == 0 else None,
-            control,
-            steps=job["steps"],
-            runs_dir=Path(job["runs_dir"]) if job["runs_dir"] else None,
-            record=rank == 0,
-            overrides=job["overrides"],
-            parallel=seam,
-        )
-        seam.finish()
-        return result
-    finally:
-        dist.destroy_process_group()
-
-
-def _sender(connection):
-    def send(event: dict[str, Any]) -> None:
-        connection.send(event)
-
-    return send
-
-
-def _listen(connection, control: RunControl) -> None:
-    """Apply the launcher's commands to rank 0's control; a launcher gone means stop."""
-    actions = {"pause": control.pause, "resume": control.resume, "stop": control.stop}
-    while True:
-        try:
-            command = connection.recv()
-        except (EOFError, OSError):
-            control.stop()
-            return
-        actions.get(command, lambda: None)()
-
-
-def _describe(error: BaseException, rank: int) -> str:
-    from .errors import UserError
-
-    if isinstance(error, UserError):
-        return str(error)
-    return f"unexpected error in training process rank {rank}: {type(error).__name__}: {error}"

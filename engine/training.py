@@ -131,7 +131,7 @@ class BatchSampler:
 
 
 class OneProcess:
-    """How a run takes part in data-parallel training: alone. engine.distributed.RankSeam is
+    """How a run takes part in data-parallel training: alone. engine.distributed_rank.RankSeam is
     the other kind (one rank of several, through DistributedDataParallel)."""
 
     lead = True  # evaluates, probes, records and emits
