@@ -168,3 +168,18 @@ class ApplySettingsCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._apply(self._old)
+
+
+def command_for_op(doc: GraphDocument, op) -> QUndoCommand:
+    """The undoable command for one edit of an engine fix (engine.fixes.Op)."""
+    args = op.args
+    if op.kind == "add_node":
+        return AddNodeCommand(doc, args["type"], args["params"], args["position"], args["id"])
+    if op.kind == "set_param":
+        old = doc.node(args["node"]).params[args["name"]]
+        return SetParamCommand(doc, args["node"], args["name"], old, args["value"])
+    if op.kind == "connect":
+        return ConnectCommand(doc, args["edge"])
+    if op.kind == "disconnect":
+        return DisconnectCommand(doc, args["edge"])
+    raise ValueError(f"unknown fix operation '{op.kind}'")

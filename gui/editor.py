@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
+from engine.fixes import fixes_for_connection, fixes_for_diagnostic
 from engine.graph import Edge, GraphDocument
 from engine.project import Project
 from engine.settings import TRAINING_PARAMS
@@ -31,6 +32,7 @@ from .commands import (
     RenameNodeCommand,
     RestoreEdgeCommand,
     SetParamCommand,
+    command_for_op,
 )
 from .layout import auto_layout_positions
 
@@ -173,6 +175,22 @@ class DocumentEditor(QObject):
 
     def disconnect(self, edge: Edge) -> None:
         self.undo_stack.push(DisconnectCommand(self.document, edge))
+
+    # -- fix-its (engine.fixes) ---------------------------------------------------------
+    def fixes_for_connection(self, edge: Edge) -> list:
+        return fixes_for_connection(self.document, edge)
+
+    def fixes_for_diagnostic(self, diagnostic) -> list:
+        if diagnostic.node is None or not self.document.has_node(diagnostic.node):
+            return []
+        return fixes_for_diagnostic(self.document, diagnostic.node, diagnostic.port)
+
+    def apply_fix(self, fix) -> None:
+        """The fix's edits as one undoable step."""
+        edit = CompositeCommand(fix.title)
+        for op in fix.ops:
+            edit.add(command_for_op(self.document, op))
+        self.undo_stack.push(edit)
 
     # -- clipboard ----------------------------------------------------------------------
     def copy(self, node_ids: list[str]) -> None:

@@ -24,6 +24,7 @@ from .canvas.scene import DocumentScene
 from .canvas.view import CanvasView
 from .editor import DocumentEditor
 from .files import ProjectFiles
+from .fix_bar import FixBar
 from .icons import app_icon
 from .inspector import Inspector
 from .palette import BlockPalette
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self.scene.set_link_handler(self.editor)
         self.view = CanvasView(self.scene)
         self.setCentralWidget(self.view)
+        self.fix_bar = FixBar(self.view, self.editor.apply_fix)
         # The side panels run full height; problems (and later plots) sit under the canvas.
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
@@ -106,11 +108,14 @@ class MainWindow(QMainWindow):
         editor.nodes_added.connect(self.scene.select_nodes)
         self.scene.nodes_dragged.connect(editor.move_nodes)
         self.scene.feedback.connect(self.show_message)
+        self.scene.connection_refused.connect(self.offer_fixes)
+        editor.undo_stack.indexChanged.connect(lambda index: self.fix_bar.hide())  # the offer is about the old state
         self.scene.selectionChanged.connect(self._on_selection)
         self.view.block_dropped.connect(self._add_block_at)
         self.view.zoom_changed.connect(lambda zoom: self._zoom_label.setText(f"{zoom:.0%}"))
         self.palette.block_activated.connect(self._add_block_in_view)
         self.problems.node_activated.connect(self.focus_node)
+        self.problems.fix_chosen.connect(self.editor.apply_fix)
 
     def _on_project_replaced(self, project: Project) -> None:
         self.scene.set_document(project.graph)
@@ -118,7 +123,7 @@ class MainWindow(QMainWindow):
 
     def _on_analysis(self, analysis) -> None:
         self.scene.apply_analysis(analysis, self.editor.document.data)
-        self.problems.show_analysis(analysis, self.editor.data_problem)
+        self.problems.show_analysis(analysis, self.editor.data_problem, self.editor.fixes_for_diagnostic)
         self.inspector.show_nodes(self.scene.selected_node_ids())
         self._show_summary()
 
@@ -129,6 +134,10 @@ class MainWindow(QMainWindow):
         for action in (self.actions.cut, self.actions.copy, self.actions.duplicate, self.actions.delete):
             action.setEnabled(has_selection)
         self.selection_changed.emit(ids)
+
+    def offer_fixes(self, edge, message: str) -> None:
+        """A wire was refused: say why over the canvas, with the engine's fixes as buttons."""
+        self.fix_bar.offer(message, self.editor.fixes_for_connection(edge))
 
     # -- edits the menus trigger --------------------------------------------------------
     def _add_block_at(self, type_name: str, scene_pos: QPointF) -> None:

@@ -1,5 +1,6 @@
 """The problems panel: every current diagnostic (and a data problem, if any) in a list.
-Clicking one asks the window to select and centre its node.
+Clicking one asks the window to select and centre its node. A problem the engine knows how
+to fix (engine.fixes) lists its fixes under it; clicking a fix applies it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 from . import theme
 
 _NODE_ROLE = Qt.UserRole
+_FIX_ROLE = Qt.UserRole + 1
+MAX_FIXED_PROBLEMS = 10  # fixes are tried on copies of the graph: bound the work per edit
 
 
 def _dot(severity: str) -> QIcon:
@@ -30,6 +33,7 @@ def _dot(severity: str) -> QIcon:
 
 class ProblemsPanel(QTreeWidget):
     node_activated = Signal(str)  # the id of the node a clicked problem concerns
+    fix_chosen = Signal(object)  # an engine.fixes.Fix the user clicked
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -44,19 +48,22 @@ class ProblemsPanel(QTreeWidget):
         self.itemClicked.connect(self._on_clicked)
         self.itemActivated.connect(self._on_clicked)
 
-    def show_analysis(self, analysis, data_problem: str | None) -> None:
+    def show_analysis(self, analysis, data_problem: str | None, fixes_for=None) -> None:
+        """List the problems; `fixes_for(diagnostic)` gives the fixes to list under each."""
         self.clear()
         if data_problem:
             self._add("error", "data settings", data_problem, None)
         order = {"error": 0, "warning": 1}
-        for diagnostic in sorted(analysis.diagnostics, key=lambda d: order.get(d.severity, 2)):
-            self._add(
+        for index, diagnostic in enumerate(sorted(analysis.diagnostics, key=lambda d: order.get(d.severity, 2))):
+            item = self._add(
                 diagnostic.severity,
                 diagnostic.node or "model",
                 _without_block_name(diagnostic),
                 diagnostic.node,
                 diagnostic.message,
             )
+            if fixes_for is not None and diagnostic.port is not None and index < MAX_FIXED_PROBLEMS:
+                self._add_fixes(item, fixes_for(diagnostic))
         if self.topLevelItemCount() == 0:
             item = self._add("ok", "", "No problems: the model is ready to train.", None)
             item.setFlags(Qt.ItemIsEnabled)
@@ -70,7 +77,23 @@ class ProblemsPanel(QTreeWidget):
         item.setData(0, _NODE_ROLE, node_id)
         return item
 
+    def _add_fixes(self, problem: QTreeWidgetItem, fixes: list) -> None:
+        for fix in fixes:
+            child = QTreeWidgetItem(problem, ["", f"Fix: {fix.title}"])
+            child.setToolTip(1, "Click to apply this fix (one undoable step)")
+            child.setData(0, _FIX_ROLE, fix)
+            child.setForeground(1, QColor(theme.COLORS["accent"]))
+        problem.setExpanded(bool(fixes))
+
+    def fix_items(self) -> list[QTreeWidgetItem]:
+        items = [self.topLevelItem(i) for i in range(self.topLevelItemCount())]
+        return [item.child(j) for item in items for j in range(item.childCount())]
+
     def _on_clicked(self, item: QTreeWidgetItem) -> None:
+        fix = item.data(0, _FIX_ROLE)
+        if fix is not None:
+            self.fix_chosen.emit(fix)
+            return
         node_id = item.data(0, _NODE_ROLE)
         if node_id:
             self.node_activated.emit(node_id)

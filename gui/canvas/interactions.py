@@ -56,6 +56,8 @@ class LinkDrag:
         message = self._apply()
         if message:
             self._scene.feedback.emit(f"Cannot connect: {message}")
+            if self._picked is None and self._target is not None:
+                self._scene.connection_refused.emit(self._edge_to(self._target), message)
 
     def cancel(self) -> None:
         self._clear()

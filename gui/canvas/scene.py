@@ -21,6 +21,7 @@ from .port_item import INPUT, PortItem
 
 class DocumentScene(QGraphicsScene):
     feedback = Signal(str)  # a message for the status bar: refusals, hints
+    connection_refused = Signal(object, str)  # the Edge a wire drag asked for, and why it was refused
     nodes_dragged = Signal(dict)  # {node_id: (x, y)} after the user moved nodes with the mouse
 
     def __init__(self, parent=None):
