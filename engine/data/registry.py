@@ -17,10 +17,12 @@ from .csv_series import CSV_SERIES
 from .params import resolve_params
 from .sensor import SENSOR_ANOMALY
 from .synthetic import ADDING, COPY, SINE
+from .text_classification import TEXT_CLASSIFICATION
 from .text_file import TEXT_FILE
 
 TASKS: dict[str, TaskSpec] = {
-    spec.name: spec for spec in (SINE, ADDING, COPY, SENSOR_ANOMALY, CHAR_LM, CSV_SERIES, TEXT_FILE)
+    spec.name: spec
+    for spec in (SINE, ADDING, COPY, SENSOR_ANOMALY, CHAR_LM, CSV_SERIES, TEXT_FILE, TEXT_CLASSIFICATION)
 }
 
 
