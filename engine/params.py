@@ -19,7 +19,7 @@ from .errors import UserError
 
 # "path" is a file path, "column" one CSV column name and "columns" a list of distinct
 # names (both refer to the task's "path" file); "choice" values come from `choices`.
-PARAM_TYPES = ("int", "float", "bool", "choice", "str", "path", "column", "columns")
+PARAM_TYPES = ("int", "float", "bool", "choice", "str", "path", "column", "columns", "cell")
 _NUMBER_TYPES = ("int", "float")
 _LARGEST_FLOAT = 1.7976931348623157e308
 _WORDS = {
@@ -28,6 +28,7 @@ _WORDS = {
     "path": "a file path (text)",
     "column": "a column name (text)",
     "columns": "a list of distinct column names",
+    "cell": "a cell (an object; engine.cells checks its contents)",
 }
 
 
@@ -93,6 +94,8 @@ class Param:
         if self.type == "columns":
             names = isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
             return names and len(set(value)) == len(value)
+        if self.type == "cell":
+            return isinstance(value, dict)
         return isinstance(value, str)
 
     def _check_number(self, value: Any) -> int | float:

@@ -9,7 +9,7 @@ from torch import nn
 
 from engine.cells import TEMPLATES, from_dict
 from engine.cells.module import CellError, CompiledCell, load_builtin_weights
-from engine.cells.templates import BUILTIN_LINEARS, GRU_CANDIDATE, lstm
+from engine.cells.templates import FUSED_ROWS, lstm
 
 FEATURES, HIDDEN = 3, 5
 BUILTINS = [("lstm", nn.LSTM), ("gru", nn.GRU), ("rnn", nn.RNN)]
@@ -26,24 +26,15 @@ def _pair(key, fused_class, fused_path):
 def _expected_grads(key, reference):
     """The reference's gradients laid out as the template's nodes hold their weights."""
     g = {name: p.grad for name, p in reference.named_parameters()}
-    kind = TEMPLATES[key].builtin
-    expected = {}
-    for index, node_id in enumerate(BUILTIN_LINEARS[kind]):
+    pieces: dict[str, dict[str, torch.Tensor]] = {}
+    for index, block in enumerate(FUSED_ROWS[TEMPLATES[key].builtin]):
         rows = slice(index * HIDDEN, (index + 1) * HIDDEN)
-        expected[f"nodes.{node_id}.weight"] = torch.cat([g["weight_ih_l0"][rows], g["weight_hh_l0"][rows]], 1)
-        expected[f"nodes.{node_id}.bias"] = g["bias_ih_l0"][rows]
-    if kind == "GRU":
-        rows = slice(2 * HIDDEN, 3 * HIDDEN)
-        cand_x, cand_h = GRU_CANDIDATE
-        expected[f"nodes.{cand_x}.weight"], expected[f"nodes.{cand_x}.bias"] = (
-            g["weight_ih_l0"][rows],
-            g["bias_ih_l0"][rows],
-        )
-        expected[f"nodes.{cand_h}.weight"], expected[f"nodes.{cand_h}.bias"] = (
-            g["weight_hh_l0"][rows],
-            g["bias_hh_l0"][rows],
-        )
-    return expected
+        for (node_id, part), name in ((block.w_ih, "weight_ih_l0"), (block.w_hh, "weight_hh_l0")):
+            pieces.setdefault(f"nodes.{node_id}.weight", {})[part] = g[name][rows]
+        pieces.setdefault(f"nodes.{block.b_ih}.bias", {})["all"] = g["bias_ih_l0"][rows]
+        if block.b_hh:
+            pieces.setdefault(f"nodes.{block.b_hh}.bias", {})["all"] = g["bias_hh_l0"][rows]
+    return {name: torch.cat([p[k] for k in ("x", "h", "all") if k in p], dim=-1) for name, p in pieces.items()}
 
 
 @pytest.mark.parametrize("fused_path", [True, False], ids=["fused kernel", "general loop"])

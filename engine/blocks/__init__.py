@@ -7,7 +7,7 @@ export, comparisons) asks the catalogue.
 
 from __future__ import annotations
 
-from . import heads, inputs, layers, recurrent, sequence_ops
+from . import custom_cell, heads, inputs, layers, recurrent, sequence_ops
 from .categories import CATEGORIES, CATEGORY_COLOURS
 from .spec import (
     PORT_KINDS,
@@ -25,7 +25,9 @@ from .spec import (
 )
 
 CATALOGUE: dict[str, BlockSpec] = {
-    spec.type_name: spec for module in (inputs, recurrent, layers, sequence_ops, heads) for spec in module.SPECS
+    spec.type_name: spec
+    for module in (inputs, recurrent, custom_cell, layers, sequence_ops, heads)
+    for spec in module.SPECS
 }
 
 

@@ -39,6 +39,7 @@ class CodeStep:
 class Fragment:
     module: tuple[str, dict[str, Any]] | None = None  # (constructor, keyword arguments)
     lines: tuple[str, ...] = ()
+    definitions: tuple[str, ...] = ()  # top-level code the module needs (a drawn cell's class); each text once
 
 
 Renderer = Callable[[CodeStep], Fragment]

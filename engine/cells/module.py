@@ -29,7 +29,7 @@ from torch.nn import functional as F
 
 from .analysis import analyse
 from .document import INPUT, CellDocument
-from .templates import BUILTIN_LINEARS, GRU_CANDIDATE, builtin_kind
+from .templates import FUSED_ROWS, builtin_kind
 
 
 class CellError(ValueError):
@@ -269,18 +269,32 @@ class CompiledCell(nn.Module):
 
     def _fused_weights(self, features: int):
         """weight_ih, weight_hh, bias_ih, bias_hh as the fused kernel lays them out."""
-        nodes = [self.nodes[n] for n in BUILTIN_LINEARS[self.builtin]]
-        w_ih = [n.weight[:, :features] for n in nodes]
-        w_hh = [n.weight[:, features:] for n in nodes]
-        b_ih = [n.bias for n in nodes]
-        b_hh = [torch.zeros_like(n.bias) for n in nodes]
-        if self.builtin == "GRU":  # the candidate is two nodes: x part (b_in) and h part (b_hn)
-            cand_x, cand_h = (self.nodes[n] for n in GRU_CANDIDATE)
-            w_ih.append(cand_x.weight)
-            w_hh.append(cand_h.weight)
-            b_ih.append(cand_x.bias)
-            b_hh.append(cand_h.bias)
-        return torch.cat(w_ih), torch.cat(w_hh), torch.cat(b_ih), torch.cat(b_hh)
+        blocks = FUSED_ROWS[self.builtin]
+
+        def columns(node_id: str, part: str) -> torch.Tensor:
+            weight = self.nodes[node_id].weight
+            return {"x": weight[:, :features], "h": weight[:, features:], "all": weight}[part]
+
+        def bias(node_id: str | None, like: str) -> torch.Tensor:
+            return self.nodes[node_id].bias if node_id else torch.zeros_like(self.nodes[like].bias)
+
+        return (
+            torch.cat([columns(*b.w_ih) for b in blocks]),
+            torch.cat([columns(*b.w_hh) for b in blocks]),
+            torch.cat([bias(b.b_ih, b.b_ih) for b in blocks]),
+            torch.cat([bias(b.b_hh, b.b_ih) for b in blocks]),
+        )
+
+    def onnx_problem(self) -> str | None:
+        """Why ONNX export cannot write this cell, or None: only the fused kernel exports as an
+        ONNX recurrent operator; the general loop would be unrolled to the traced length."""
+        if self.builtin:
+            return None
+        return (
+            f"ONNX export cannot write the custom cell '{self.doc.name}': it runs a step loop that the "
+            "exporter would unroll to one fixed sequence length. Export the PyTorch source instead; "
+            "only cells equal to the LSTM, GRU or RNN template export to ONNX"
+        )
 
 
 def _feeding_states(doc: CellDocument, order: list[str]) -> set[str]:
@@ -294,23 +308,21 @@ def _feeding_states(doc: CellDocument, order: list[str]) -> set[str]:
 
 def load_builtin_weights(cell: CompiledCell, fused: nn.RNNBase) -> None:
     """Copy a one-layer, one-direction nn.LSTM/GRU/RNN's weights into `cell` drawn from the
-    matching built-in template, so both compute the same: a node reading (x, h) takes its rows
-    of weight_ih and weight_hh side by side and b_ih + b_hh as its bias."""
+    matching built-in template, so both compute the same; a node holding rows of both
+    weight_ih and weight_hh takes b_ih + b_hh as its one bias."""
     kind = builtin_kind(cell.doc)
     if kind is None or fused.num_layers != 1 or fused.bidirectional:
         raise CellError("weights copy only between a built-in template and a one-layer, one-direction module")
-    hidden = cell.hidden_size
-    w_ih, w_hh = fused.weight_ih_l0.detach(), fused.weight_hh_l0.detach()
-    b_ih, b_hh = fused.bias_ih_l0.detach(), fused.bias_hh_l0.detach()
+    hidden, features = cell.hidden_size, cell.input_size
     with torch.no_grad():
-        for index, node_id in enumerate(BUILTIN_LINEARS[kind]):
+        for index, block in enumerate(FUSED_ROWS[kind]):
             rows = slice(index * hidden, (index + 1) * hidden)
-            cell.nodes[node_id].weight.copy_(torch.cat([w_ih[rows], w_hh[rows]], dim=1))
-            cell.nodes[node_id].bias.copy_(b_ih[rows] + b_hh[rows])
-        if kind == "GRU":
-            rows = slice(2 * hidden, 3 * hidden)
-            cand_x, cand_h = (cell.nodes[n] for n in GRU_CANDIDATE)
-            cand_x.weight.copy_(w_ih[rows])
-            cand_x.bias.copy_(b_ih[rows])
-            cand_h.weight.copy_(w_hh[rows])
-            cand_h.bias.copy_(b_hh[rows])
+            for (node_id, part), source in ((block.w_ih, fused.weight_ih_l0), (block.w_hh, fused.weight_hh_l0)):
+                target = cell.nodes[node_id].weight
+                columns = {"x": slice(0, features), "h": slice(features, None), "all": slice(None)}[part]
+                target[:, columns].copy_(source[rows])
+            cell.nodes[block.b_ih].bias.copy_(fused.bias_ih_l0[rows])
+            if block.b_hh:
+                cell.nodes[block.b_hh].bias.copy_(fused.bias_hh_l0[rows])
+            else:
+                cell.nodes[block.b_ih].bias.add_(fused.bias_hh_l0[rows])

@@ -13,6 +13,7 @@ import re
 
 from .analysis import CellAnalysis, analyse
 from .document import INPUT, CellDocument, CellNode
+from .templates import FUSED_ROWS, builtin_kind
 
 SCALE_CLASS = '''class Scale(nn.Module):
     """A learned weight per unit: x * weight (a diagonal Linear, as peepholes use)."""
@@ -144,6 +145,41 @@ class _Writer:
         return f"{shape}: gate '{node.gate}'" if node.gate else shape
 
     def forward(self) -> list[str]:
+        kind = builtin_kind(self.doc)
+        return self._fused_forward(kind) if kind else self._loop_forward()
+
+    def _fused_forward(self, kind: str) -> list[str]:
+        """The cell is exactly PyTorch's {kind}: run the fused kernel on the nodes' weights,
+        assembled in the kernel's gate order, as the app trains it."""
+        features = self.input_size
+        cols = {"x": f"[:, :{features}]", "h": f"[:, {features}:]", "all": ""}
+
+        def weights(pick) -> str:
+            return ", ".join(f'n["{node}"].weight{cols[part]}' for node, part in map(pick, FUSED_ROWS[kind]))
+
+        def biases(pick) -> str:
+            return ", ".join(
+                f'n["{pick(b)}"].bias' if pick(b) else f'torch.zeros_like(n["{b.b_ih}"].bias)' for b in FUSED_ROWS[kind]
+            )
+
+        function = {"LSTM": "torch.lstm", "GRU": "torch.gru", "RNN": "torch.rnn_tanh"}[kind]
+        state = "[h0, h0]" if kind == "LSTM" else "h0"
+        return [
+            f"{_I1}def forward(self, xs: torch.Tensor) -> torch.Tensor:",
+            f'{_I2}"""xs: (B, T, {features}); returns h at every step, (B, T, {self.hidden_size}). This cell is',
+            f"{_I2}exactly nn.{kind}, so it runs on PyTorch's fused kernel with the nodes' weights in the",
+            f'{_I2}kernel\'s gate order; `step` is the same arithmetic written out."""',
+            f"{_I2}n = self.nodes",
+            f"{_I2}w_ih = torch.cat([{weights(lambda b: b.w_ih)}])",
+            f"{_I2}w_hh = torch.cat([{weights(lambda b: b.w_hh)}])",
+            f"{_I2}b_ih = torch.cat([{biases(lambda b: b.b_ih)}])",
+            f"{_I2}b_hh = torch.cat([{biases(lambda b: b.b_hh)}])",
+            f"{_I2}h0 = xs.new_zeros(1, xs.shape[0], self.hidden_size)",
+            f"{_I2}flat = [w_ih, w_hh, b_ih, b_hh]",
+            f"{_I2}return {function}(xs, {state}, flat, True, 1, 0.0, self.training, False, True)[0]",
+        ]
+
+    def _loop_forward(self) -> list[str]:
         states = self.doc.states
         first = states[0]
         return [

@@ -4,7 +4,7 @@ from the literature, each with a one-line description of the question it tests.
 The three built-in templates compute exactly what nn.LSTM, nn.GRU and nn.RNN compute, with
 PyTorch's gate order (LSTM i, f, g, o; GRU r, z, n) and GRU's b_hn inside the reset product.
 `builtin_kind` recognises an unchanged built-in template, which the compiler then runs on the
-fused kernel; `BUILTIN_LINEARS` says which Linear nodes hold which rows of the fused weights.
+fused kernel; `FUSED_ROWS` says which nodes hold which rows of the fused weights.
 Nothing here imports torch.
 """
 
@@ -218,15 +218,36 @@ TEMPLATES: dict[str, Template] = {
     )
 }
 
-# The Linear nodes of each built-in template in the fused weight's row order. A node reading
-# (x, h) holds rows of both weight_ih and weight_hh (its bias is b_ih + b_hh); GRU's candidate
-# is split in two nodes, one per fused matrix, so that b_hn stays inside the reset product.
-BUILTIN_LINEARS: dict[str, tuple[str, ...]] = {
-    "LSTM": ("input_lin", "forget_lin", "candidate_lin", "output_lin"),
-    "GRU": ("reset_lin", "update_lin"),  # then GRU_CANDIDATE
-    "RNN": ("pre",),
+
+@dataclass(frozen=True)
+class RowBlock:
+    """Where one gate's rows of a fused module's weight_ih, weight_hh, bias_ih and bias_hh live
+    in a built-in template: node ids, and for the weights which columns of the node ("x": the
+    first F, the input's; "h": the rest, the state's; "all"). A bias of None is zeros."""
+
+    w_ih: tuple[str, str]
+    w_hh: tuple[str, str]
+    b_ih: str
+    b_hh: str | None = None
+
+
+def _gate_rows(node_id: str) -> RowBlock:
+    """A node reading (x, h): its rows of both weights side by side, one bias (b_ih + b_hh)."""
+    return RowBlock((node_id, "x"), (node_id, "h"), node_id)
+
+
+# Each built-in template's row blocks in the fused module's gate order (LSTM i, f, g, o; GRU
+# r, z, n). GRU's candidate is two nodes, one per fused matrix, so b_hn stays inside the
+# reset product.
+FUSED_ROWS: dict[str, tuple[RowBlock, ...]] = {
+    "LSTM": tuple(_gate_rows(n) for n in ("input_lin", "forget_lin", "candidate_lin", "output_lin")),
+    "GRU": (
+        _gate_rows("reset_lin"),
+        _gate_rows("update_lin"),
+        RowBlock(("candidate_x", "all"), ("candidate_h", "all"), "candidate_x", "candidate_h"),
+    ),
+    "RNN": (_gate_rows("pre"),),
 }
-GRU_CANDIDATE = ("candidate_x", "candidate_h")
 
 
 def builtin_kind(doc: CellDocument) -> str | None:

@@ -29,6 +29,11 @@ def export_onnx(model, signature, path: Path | str) -> Path:
         raise ExportError(MISSING_ONNX)
     import torch
 
+    # A module that knows it cannot be exported says why (a custom cell's step loop).
+    problems = [m.onnx_problem() for m in model.modules() if hasattr(m, "onnx_problem")]
+    if any(problems):
+        raise ExportError(next(p for p in problems if p))
+
     path = Path(path)
     example = _example_input(signature, next(model.parameters()).device)
     output_axes = {0: "batch", 1: "time"} if signature.target_kind == "tokens" else {0: "batch"}

@@ -44,7 +44,8 @@ def generate_source(project_or_doc: Project | GraphDocument, data_signature, cla
     title = f"the project '{_escaped(project_or_doc.name)}'" if is_project else "a graph"
     input_name = next(step.var for step in steps if not step.args)
     docstring = _module_docstring(class_name, title, input_name, data_signature, unused)
-    return f"{docstring}\nimport torch\nfrom torch import nn\n\n\n{_class(class_name, steps, data_signature)}\n"
+    definitions = "".join(text + "\n\n\n" for text in _definitions(steps))
+    return f"{docstring}\nimport torch\nfrom torch import nn\n\n\n{definitions}{_class(class_name, steps, data_signature)}\n"
 
 
 # -- the graph as steps ----------------------------------------------------------------
@@ -96,6 +97,11 @@ def _render(step: CodeStep) -> Fragment:
 
 
 # -- text --------------------------------------------------------------------------------
+def _definitions(steps: list[CodeStep]) -> list[str]:
+    """The top-level code the blocks' fragments need, in order, each text once."""
+    return list(dict.fromkeys(text for step in steps for text in _render(step).definitions))
+
+
 def _class(class_name: str, steps: list[CodeStep], data) -> str:
     rendered = [(step, _render(step)) for step in steps]
     return "\n".join(
