@@ -19,12 +19,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--probe-every", type=int, help="probe recurrent blocks every N steps; 0 turns probes off")
     train.add_argument("--seed", type=int, help="random seed (default: the project's)")
     train.add_argument("--runs-dir", type=Path, help="where run folders go (default: runs/ beside the project)")
-    train.add_argument("--nproc", type=int, default=1, help="worker processes on this machine (DistributedDataParallel)")
+    train.add_argument("--nproc", type=int, default=1, help="worker processes on this machine (DDP)")
     train.add_argument("--nnodes", type=int, default=1, help="machines taking part; each runs this command")
     train.add_argument("--node-rank", type=int, default=0, help="this machine's number, 0 to nnodes-1; 0 hosts the run")
     train.add_argument("--rdzv-endpoint", help="HOST:PORT of node 0 when several machines take part")
     train.add_argument("--join-timeout", type=float, default=60.0, help="seconds to wait for the other machines")
     train.add_argument("--backend", choices=("auto", "gloo", "nccl"), default="auto", help="gloo on CPU, nccl on GPUs")
+    train.add_argument("--tensorboard", type=Path, metavar="DIR", help="also write TensorBoard event files to DIR")
 
     validate = commands.add_parser("validate", help="list a project's problems; exit 1 when invalid")
     validate.add_argument("project", type=Path)
@@ -35,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         "inspect", help="report what the probes of a run saw: gates, gradients, spectral radii"
     )
     inspect.add_argument("run_dir", type=Path, help="a run folder (runs/<time>-<project>)")
+    board = commands.add_parser("export-tensorboard", help="write a run's metrics and probes as TensorBoard events")
+    board.add_argument("run_dir", type=Path, help="a run folder (runs/<time>-<project>)")
+    board.add_argument("-o", "--out", type=Path, help="folder for the event files (default: RUN_DIR/tensorboard)")
     compare = commands.add_parser(
         "compare", help="train a project once per recurrent cell type and tabulate the results"
     )
@@ -78,11 +82,15 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "train":
         launch = {name: getattr(args, name) for name in cli.LAUNCH_OPTIONS}
-        return cli.train_command(args.project, args.steps, args.probe_every, args.runs_dir, args.seed, launch)
+        return cli.train_command(
+            args.project, args.steps, args.probe_every, args.runs_dir, args.seed, launch, args.tensorboard
+        )
     if args.command == "validate":
         return cli.validate_command(args.project)
     if args.command == "summary":
         return cli.summary_command(args.project)
+    if args.command == "export-tensorboard":
+        return cli.export_tensorboard_command(args.run_dir, args.out)
     if args.command == "inspect":
         return cli.inspect_command(args.run_dir)
     if args.command == "compare":

@@ -265,10 +265,11 @@ def test_char_lm_targets_are_next_characters_of_a_generated_corpus():
 def test_csv_windows_targets_and_horizon(tmp_path):
     path = series_csv(tmp_path / "s.csv", 20)
     ds = load_dataset(csv_settings(path, horizon=2, split=0.25))
-    # rows 0..19; cut = 15; first target row = 3 + 2 - 1 = 4
-    assert len(ds.x_train) == 11 and len(ds.x_val) == 5
+    # rows 0..19; cut = 15; the targets are the next two rows: a training sample's both lie
+    # before the cut (last window row t <= 12), a validation sample's both after it (t >= 14)
+    assert len(ds.x_train) == 11 and len(ds.x_val) == 4
     assert ds.x_train[0, :, 0].tolist() == [0.0, 1.0, 2.0]
-    assert ds.y_train[0, 0].item() == 2 * 4 + 1  # b at row 4
+    assert ds.y_train[0].tolist() == [2 * 3 + 1, 2 * 4 + 1]  # b at rows 3 and 4
     assert ds.y_val[0, 0].item() == 2 * 15 + 1  # first validation target is row cut = 15
     assert ds.x_val[-1, :, 0].tolist() == [15.0, 16.0, 17.0]
     assert ds.target_scaling == (0.0, 1.0)
@@ -299,8 +300,8 @@ def test_csv_normalisation_uses_training_rows_only(tmp_path):
     restored = ds.x_train[:, :, 0].numpy() * scale + offset
     assert np.allclose(restored[0], values[:4], atol=1e-4)
     minmax = load_dataset({"task": "csv", "params": {**settings_, "normalise": "minmax"}})
-    assert minmax.x_train.min() == 0.0 and minmax.x_train.max() == 1.0
-    assert minmax.x_val.max() > 100
+    assert minmax.x_train[:].min() == 0.0 and minmax.x_train[:].max() == 1.0
+    assert minmax.x_val[:].max() > 100
 
 
 def test_csv_missing_values_are_reported_with_lines_and_column(tmp_path):
@@ -387,10 +388,13 @@ def test_csv_sample_counts_match_window_horizon_and_split(rows, window, horizon,
             return
         ds = load_dataset(settings_)
     assert (len(ds.x_train), len(ds.x_val)) == (n_train, n_val)
-    assert n_train + n_val == rows - window - horizon + 1
-    # Each target lies `horizon` rows after its window's last row (b = 2a + 1).
-    last_a = torch.cat([ds.x_train, ds.x_val])[:, -1, 0]
-    assert torch.equal(torch.cat([ds.y_train, ds.y_val])[:, 0], 2 * (last_a + horizon) + 1)
+    # The horizon - 1 samples whose targets straddle the cut are left out: no validation
+    # target is ever trained on.
+    assert n_train + n_val == rows - window - horizon + 1 - (horizon - 1)
+    # The targets are the `horizon` rows after each window's last row (b = 2a + 1).
+    last_a = torch.cat([ds.x_train[:], ds.x_val[:]])[:, -1, 0]
+    steps = torch.arange(1, horizon + 1)
+    assert torch.equal(torch.cat([ds.y_train, ds.y_val]), 2 * (last_a[:, None] + steps) + 1)
 
 
 def test_csv_preview_shows_header_and_first_rows(tmp_path):

@@ -1,11 +1,16 @@
-"""User task: forecasting one column of a CSV time series from windows of rows.
+"""User task: forecasting a CSV time series, k steps ahead, from windows of past rows.
 
-Sample i: the inputs are rows i .. i+window-1 of the input columns; the target is the target
-column `horizon` rows after the window's last row (row i+window-1+horizon): one value, so
-n_outputs is 1. The split is chronological: rows before cut = round(N * (1 - split)) are the
-training part; a sample whose target row lies before cut is a training sample, the others
-are validation samples (their windows may reach back into training rows, as a real forecast
-would). Normalisation statistics come from the training rows only. The seed is unused.
+Reading order: the table (csv_table) -> the time index (time_index: detected, or named) ->
+series rows in time order (series_layout: long, several series, or wide) -> missing cells
+(csv_missing) -> spacing and gaps (spacing: report, interpolate, split or ignore) -> the
+target transform (transforms) -> windows (windows) that never cross a gap or a series.
+
+Sample t (the window's last row): inputs are rows t-window+1 .. t of the input columns
+(the target column transformed like the target) plus optional calendar features; targets
+are the transformed values of rows t+1 .. t+horizon (n_outputs = horizon). The split is
+chronological per series (windows.split_ends). Normalisation statistics come from the
+training rows only. The time and series-id columns are never inputs unless listed in
+`inputs`. The seed is unused.
 """
 
 from __future__ import annotations
@@ -14,143 +19,266 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
+from ..baselines import baseline_forecasts
 from .base import DataError, Dataset, DataSignature, Param, Params, TaskSpec
+from .calendar import calendar_features
 from .csv_missing import handle_missing
-from .csv_table import CsvTable, is_numeric_column, numeric_column, read_csv_table
+from .csv_table import CsvTable, is_numeric_column, read_csv_table
 from .files import SAMPLE_CSV, resolve_path
-from .sampling import Pair, float_tensor, make_dataset
+from .forecast_info import ForecastInfo
+from .real_series import builtin_path, is_builtin
+from .sampling import float_tensor, make_dataset
+from .series_layout import LAYOUTS, SeriesRows, long_rows, wide_rows, wide_value_columns
+from .spacing import GAP_MODES, apply_gap_mode
+from .time_index import TimeIndex, detect_time_column, time_index_of
+from .transforms import TRANSFORMS, check_log, target_rows, targets, transform_lag, transformed_column
+from .windows import Windows, sample_ends, split_ends, split_row
+
+__all__ = ["CSV_SERIES", "split_counts", "split_row", "scaling", "csv_path"]
 
 
 @dataclass(frozen=True)
 class _Series:
-    """The chosen columns of a CSV file after missing-value handling."""
+    """A CSV series ready to window: rows in time order without NaN, and its samples."""
 
     path: Path
-    names: list[str]  # distinct columns used: the inputs, then the target if not an input
-    inputs: list[str]
+    rows: SeriesRows
+    segments: list[tuple[int, int]]
+    inputs: list[str]  # data columns the model reads (the target's own past possibly among them)
     target: str
-    values: np.ndarray  # [N, len(names)] float64, no NaN
+    calendar: list[str]  # calendar feature names appended to the inputs
+    season: int | None
+    lag: int
+    train_ends: np.ndarray
+    val_ends: np.ndarray
+    notes: list[str]
+
+    @property
+    def level(self) -> np.ndarray:
+        return self.rows.values[:, self.rows.names.index(self.target)]
 
 
-def split_row(n_rows: int, split: float) -> int:
-    """Index of the first validation row: rows before it are the training part."""
-    return round(n_rows * (1 - split))
+def csv_path(raw: str, base_dir: Path | None) -> Path:
+    """The file a CSV path setting names: a built-in series, the sample, or the user's file."""
+    return builtin_path(raw) if is_builtin(raw) else resolve_path(raw, base_dir, SAMPLE_CSV)
 
 
 def split_counts(n_rows: int, window: int, horizon: int, split: float) -> tuple[int, int]:
-    """(training, validation) sample counts for a series of `n_rows` rows (may be <= 0)."""
-    first_target = window + horizon - 1
-    cut = split_row(n_rows, split)
-    return cut - first_target, n_rows - max(cut, first_target)
+    """(training, validation) sample counts for one evenly spaced series of `n_rows` rows."""
+    ends = sample_ends([(0, n_rows)], window, horizon)
+    train, val = split_ends(ends, horizon, [(0, n_rows)], split)
+    return len(train), len(val)
 
 
-def _numeric_columns(table: CsvTable) -> list[str]:
-    names = [name for name in table.header if is_numeric_column(table, name)]
+def _numeric_columns(table: CsvTable, skip: set[str]) -> list[str]:
+    names = [name for name in table.header if name not in skip and is_numeric_column(table, name)]
     if not names:
         raise DataError(
-            f"The CSV file '{table.path}' has no column of numbers. A time series needs at least one numeric column."
+            f"The CSV file '{table.path}' has no column of numbers besides its time index. "
+            "A time series needs at least one numeric column."
         )
     return names
 
 
-def _fix_hint(name: str, target: str) -> str:
-    return "choose another target column" if name == target else "leave the column out of inputs"
+def _time_index(table: CsvTable, p: Params) -> TimeIndex | None:
+    if p["time_column"]:
+        return time_index_of(table, p["time_column"])
+    groups = table.column(p["series_column"]).astype(str).to_numpy() if p["series_column"] else None
+    name = detect_time_column(table, groups)
+    return time_index_of(table, name) if name else None
 
 
-def _load_series(p: Params, base_dir: Path | None) -> _Series:
-    table = read_csv_table(resolve_path(p["path"], base_dir, SAMPLE_CSV))
+def _long(table: CsvTable, p: Params, time: TimeIndex | None) -> tuple[SeriesRows, list[str], str]:
+    if p["series_column"]:
+        table.column_index(p["series_column"])
+    skip = {time.name} if time is not None else set()
+    skip |= {p["series_column"]} if p["series_column"] else set()
     # Empty settings mean "what a forecaster usually wants": the last numeric column as the
-    # target, and every numeric column (the target's own past included) as inputs.
-    numeric = [] if p["target"] and p["inputs"] else _numeric_columns(table)
+    # target, and every numeric column but the time and series ones (the target's own past
+    # included) as inputs.
+    numeric = [] if p["target"] and p["inputs"] else _numeric_columns(table, skip)
     target = p["target"] or numeric[-1]
-    inputs = p["inputs"] or numeric
+    inputs = list(p["inputs"]) or numeric
     names = list(dict.fromkeys([*inputs, target]))
     for name in names:
         table.column_index(name)  # a missing column is reported before any bad cell
-    columns = [numeric_column(table, name, _fix_hint(name, target)) for name in names]
-    values = handle_missing(table, np.column_stack(columns), names, p["missing"])
-    return _Series(table.path, names, list(inputs), target, values)
+    return long_rows(table, names, target, time, p["series_column"]), inputs, target
 
 
-def _check_counts(series: _Series, p: Params) -> tuple[int, int]:
-    n_rows, need = len(series.values), p["window"] + p["horizon"]
-    if n_rows < need:
+def _wide(table: CsvTable, p: Params, time: TimeIndex | None) -> tuple[SeriesRows, list[str], str]:
+    if p["series_column"]:
         raise DataError(
-            f"'{series.path}' has {n_rows} usable data rows, but one sample needs window + "
-            f"horizon = {need} rows. Use a longer file, or lower window or horizon."
+            "The wide layout reads one series from the table; a series-id column needs the long "
+            "layout (one row per time step). Clear 'series_column' or set 'layout' to 'long'."
         )
-    n_train, n_val = split_counts(n_rows, p["window"], p["horizon"], p["split"])
-    if n_train < 1:
+    columns = wide_value_columns(table, list(p["inputs"]), time)
+    for name in columns:
+        table.column_index(name)
+    target = p["target"] or "value"
+    return wide_rows(table, columns, target, time), [target], target
+
+
+def _load_series(p: Params, base_dir: Path | None) -> _Series:
+    path = csv_path(p["path"], base_dir)
+    table = read_csv_table(path)
+    time = _time_index(table, p)
+    rows, inputs, target = (_wide if p["layout"] == "wide" else _long)(table, p, time)
+    rows = handle_missing(rows, p["missing"], path)
+    rows, segments, gap_note = apply_gap_mode(rows, p["gaps"], path)
+    season = p["season"] or rows.season
+    lag = transform_lag(p["transform"], season)
+    if p["transform"] == "log":
+        check_log(rows.values[:, rows.names.index(target)], rows.lines, path, target)
+    calendar = calendar_features(rows.time, rows.positions[:1], path)[0] if p["calendar"] else []
+    before = max(p["window"] + lag, season if season and season >= 2 else 1)
+    ends = sample_ends(segments, before, p["horizon"])
+    train, val = split_ends(ends, p["horizon"], rows.bounds, p["split"])
+    notes = [f"time index {time.describe()}" if time is not None else "no time index (rows taken as evenly spaced)"]
+    if p["layout"] == "wide":
+        notes.append(f"each row read as {rows.season} consecutive values")
+    notes += [gap_note] if gap_note else []
+    series = _Series(path, rows, segments, inputs, target, calendar, season, lag, train, val, notes)
+    _check_counts(series, p, before)
+    return series
+
+
+def _check_counts(series: _Series, p: Params, before: int) -> None:
+    need = before + p["horizon"]
+    longest = max(stop - start for start, stop in series.segments)
+    if longest < need:
+        stretch = " in its longest evenly spaced stretch" if len(series.segments) > 1 else ""
+        raise DataError(
+            f"'{series.path}' has {longest} usable data rows{stretch}, but one sample needs window + "
+            f"horizon = {need} rows (more with a differencing transform or a season). "
+            "Use a longer file, or lower window or horizon."
+        )
+    if not len(series.train_ends):
         raise DataError(
             f"With split {p['split']}, the training part of '{series.path}' is too short for "
             f"one sample of window + horizon = {need} rows. Lower split, window or horizon."
         )
-    if n_val < 1:
+    if not len(series.val_ends):
         raise DataError(
             f"With split {p['split']}, the validation part of '{series.path}' holds no sample "
-            f"({n_rows} rows in all). Raise split so that some rows are kept for validation."
+            f"({len(series.rows.values)} rows in all). Raise split so that some rows are kept for validation."
         )
-    return n_train, n_val
 
 
 def _signature_of(series: _Series, p: Params) -> DataSignature:
-    return DataSignature("sequence", len(series.inputs), None, p["window"], "regression", 1, None)
+    features = len(series.inputs) + len(series.calendar)
+    return DataSignature("sequence", features, None, p["window"], "regression", p["horizon"], None)
 
 
 def _signature(p: Params, base_dir: Path | None) -> DataSignature:
-    series = _load_series(p, base_dir)
-    _check_counts(series, p)
-    return _signature_of(series, p)
+    return _signature_of(_load_series(p, base_dir), p)
 
 
 def scaling(train_rows: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
     """Per-column (offset, scale) from training rows; normalised = (value - offset) / scale."""
     columns = train_rows.shape[1]
     if mode == "zscore":
-        offset, scale = train_rows.mean(axis=0), train_rows.std(axis=0)
+        offset, scale = np.nanmean(train_rows, axis=0), np.nanstd(train_rows, axis=0)
     elif mode == "minmax":
-        offset, scale = train_rows.min(axis=0), np.ptp(train_rows, axis=0)
+        offset, scale = np.nanmin(train_rows, axis=0), np.nanmax(train_rows, axis=0) - np.nanmin(train_rows, axis=0)
     else:
         offset, scale = np.zeros(columns), np.ones(columns)
     # A column constant over the training part would divide by zero; centring it is enough.
     return offset, np.where(scale > 0, scale, 1.0)
 
 
-def _samples(series: _Series, normalised: np.ndarray, p: Params) -> Pair:
-    """All samples in time order: x [S, window, F] and y [S, 1]."""
-    window, horizon = p["window"], p["horizon"]
-    count = len(normalised) - window - horizon + 1
-    inputs = normalised[:, [series.names.index(name) for name in series.inputs]]
-    x = sliding_window_view(inputs, window, axis=0)[:count].transpose(0, 2, 1)
-    target = normalised[:, series.names.index(series.target)]
-    y = target[window + horizon - 1 :][:count, None]
-    return float_tensor(x), float_tensor(y)
+def _model_columns(series: _Series, p: Params) -> np.ndarray:
+    """The model's input columns [N, F]: data columns (the target transformed) then calendar."""
+    rows = series.rows
+    columns = []
+    for name in series.inputs:
+        column = rows.values[:, rows.names.index(name)]
+        columns.append(
+            transformed_column(column, series.segments, p["transform"], series.lag) if name == series.target else column
+        )
+    if series.calendar:
+        columns += list(calendar_features(rows.time, rows.positions, series.path)[1].T)
+    return np.column_stack(columns)
 
 
 def _build(p: Params, base_dir: Path | None, seed: int) -> Dataset:
     series = _load_series(p, base_dir)
-    n_train, n_val = _check_counts(series, p)
-    cut = split_row(len(series.values), p["split"])
-    offset, scale = scaling(series.values[:cut], p["normalise"])
-    x, y = _samples(series, (series.values - offset) / scale, p)
-    column = series.names.index(series.target)
+    train_mask = _train_mask(series, p["split"])
+    inputs = _model_columns(series, p)
+    data_columns = len(series.inputs)
+    offset, scale = scaling(inputs[train_mask, :data_columns], p["normalise"])
+    normalised = inputs.copy()
+    normalised[:, :data_columns] = (inputs[:, :data_columns] - offset) / scale
+    normalised = np.nan_to_num(normalised)  # the first rows of a differenced segment start no window
+    target_offset, target_scale = _target_scaling(series, p, offset, scale)
+    level, horizon = series.level, p["horizon"]
+    y_train = (targets(level, series.train_ends, horizon, p["transform"], series.lag) - target_offset) / target_scale
+    y_val = (targets(level, series.val_ends, horizon, p["transform"], series.lag) - target_offset) / target_scale
+    import torch
+
+    base = float_tensor(normalised)
+    x_train = Windows(base, torch.from_numpy(series.train_ends), p["window"])
+    x_val = Windows(base, torch.from_numpy(series.val_ends), p["window"])
+    train_mean = float(level[target_rows(series.train_ends, horizon)].mean())
+    info = ForecastInfo(
+        series.target,
+        horizon,
+        p["window"],
+        p["transform"],
+        series.lag,
+        series.season,
+        series.rows.time.step if series.rows.time is not None else "row",
+        series.rows.time.name if series.rows.time is not None else "",
+        target_offset,
+        target_scale,
+        level,
+        series.rows.labels,
+        series.val_ends,
+        baseline_forecasts(level, series.val_ends, horizon, train_mean, series.season),
+    )
     return make_dataset(
         _signature_of(series, p),
-        (x[:n_train], y[:n_train]),
-        (x[-n_val:], y[-n_val:]),
-        target_scaling=(float(offset[column]), float(scale[column])),
-        description=_describe(series, p, n_train, n_val),
+        (x_train, float_tensor(y_train)),
+        (x_val, float_tensor(y_val)),
+        target_scaling=(target_offset, target_scale),
+        description=_describe(series, p),
+        forecast=info,
     )
 
 
-def _describe(series: _Series, p: Params, n_train: int, n_val: int) -> str:
+def _train_mask(series: _Series, split: float) -> np.ndarray:
+    mask = np.zeros(len(series.rows.values), dtype=bool)
+    for start, stop in series.rows.bounds:
+        mask[start : start + split_row(stop - start, split)] = True
+    return mask
+
+
+def _target_scaling(series: _Series, p: Params, offset: np.ndarray, scale: np.ndarray) -> tuple[float, float]:
+    """(offset, scale) of the transformed target: its input column's, or its own training values'."""
+    if series.target in series.inputs:
+        column = series.inputs.index(series.target)
+        return float(offset[column]), float(scale[column])
+    values = targets(series.level, series.train_ends, p["horizon"], p["transform"], series.lag)
+    own_offset, own_scale = scaling(values.reshape(-1, 1), p["normalise"])
+    return float(own_offset[0]), float(own_scale[0])
+
+
+def _describe(series: _Series, p: Params) -> str:
     scaled = {"zscore": "z-scored", "minmax": "min-max scaled", "none": "not normalised"}
+    transform = {
+        "none": "",
+        "log": " (its logarithm)",
+        "diff": " (its change)",
+        "seasonal-diff": " (its seasonal change)",
+    }
+    columns = ", ".join([*series.inputs, *series.calendar])
+    parts = len(series.rows.bounds)
     return (
-        f"'{series.path.name}': predict '{series.target}' {p['horizon']} row(s) after each "
-        f"window of {p['window']} rows of {len(series.inputs)} column(s) "
-        f"({', '.join(series.inputs)}); {n_train} training and {n_val} validation samples; "
+        f"'{series.path.name}': predict the next {p['horizon']} value(s) of '{series.target}'"
+        f"{transform[p['transform']]} from each window of {p['window']} rows of "
+        f"{len(series.inputs) + len(series.calendar)} column(s) ({columns}); "
+        f"{len(series.train_ends)} training and {len(series.val_ends)} validation samples"
+        f"{f' over {parts} series' if parts > 1 else ''}; {'; '.join(series.notes)}; "
         f"values {scaled[p['normalise']]} with training-part statistics."
     )
 
@@ -158,26 +286,50 @@ def _describe(series: _Series, p: Params, n_train: int, n_val: int) -> str:
 CSV_SERIES = TaskSpec(
     name="csv",
     title="Time series from a CSV file",
-    description="Forecast one column of your CSV file from a window of past rows.",
+    description="Forecast one column of your CSV file (or a built-in real series) from a window of past rows.",
     params=(
         Param(
             "path",
             "path",
             "",
             help="CSV file with a header row; relative paths start at the project's folder. "
-            "Empty: the bundled sample (hourly weather).",
+            "'builtin:nile', 'builtin:sunspots', 'builtin:co2' or 'builtin:elnino': a real public "
+            "series shipped by statsmodels. Empty: the bundled sample (hourly weather).",
+        ),
+        Param(
+            "layout",
+            "choice",
+            "long",
+            choices=LAYOUTS,
+            help="long: one row per time step. wide: one row per period whose value columns are "
+            "consecutive sub-periods (a year of months), read in time order into one series.",
         ),
         Param(
             "inputs",
             "columns",
             (),
-            help="Columns the model reads. Empty: every numeric column, the target included.",
+            help="Columns the model reads (wide layout: the value columns, in order). Empty: every "
+            "numeric column except the time index and series id, the target included.",
         ),
         Param(
             "target",
             "column",
             "",
-            help="Column to forecast. Empty: the last numeric column.",
+            help="Column to forecast. Empty: the last numeric column (wide layout: the name of the series).",
+        ),
+        Param(
+            "time_column",
+            "column",
+            "",
+            help="The time index: dates, timestamps, or increasing whole numbers (years, YYYYMMDD). "
+            "Empty: detected. It orders the rows, checks their spacing and is never an input.",
+        ),
+        Param(
+            "series_column",
+            "column",
+            "",
+            help="Long layout with several series in one file: the column naming each row's series. "
+            "One model trains on all of them; windows never cross from one series to another.",
         ),
         Param("window", "int", 24, 1, 5000, help="Rows the model sees per sample."),
         Param(
@@ -186,7 +338,31 @@ CSV_SERIES = TaskSpec(
             1,
             1,
             1000,
-            help="Predict the target this many rows after the window's last row (1 = next row).",
+            help="Predict the next this many values after the window (1 = the next row only).",
+        ),
+        Param(
+            "transform",
+            "choice",
+            "none",
+            choices=TRANSFORMS,
+            help="What the model learns: the value (none), its logarithm (log, values above zero "
+            "only), its change from the window's last value (diff: try it on trending series) or "
+            "from one season earlier (seasonal-diff). Forecasts and errors are shown in the data's units.",
+        ),
+        Param(
+            "season",
+            "int",
+            0,
+            0,
+            10000,
+            help="Steps per season for seasonal naive and seasonal-diff. 0: from the time index "
+            "(24 hourly, 7 daily, 52 weekly, 12 monthly, the value columns of a wide table).",
+        ),
+        Param(
+            "calendar",
+            "bool",
+            False,
+            help="Add hour of day, day of week and month of year (as sin/cos) as inputs; needs dates.",
         ),
         Param(
             "normalise",
@@ -202,7 +378,7 @@ CSV_SERIES = TaskSpec(
             0.2,
             0.01,
             0.9,
-            help="Fraction of rows, taken from the end, used for validation.",
+            help="Fraction of each series, taken from its end, used for validation.",
         ),
         Param(
             "missing",
@@ -210,7 +386,15 @@ CSV_SERIES = TaskSpec(
             "report",
             choices=("report", "interpolate", "drop"),
             help="Empty or NA cells: report them as an error, interpolate from neighbouring "
-            "rows, or drop the rows that hold them.",
+            "rows, or drop the rows that hold them (which leaves gaps in the time index).",
+        ),
+        Param(
+            "gaps",
+            "choice",
+            "report",
+            choices=GAP_MODES,
+            help="Missing time steps: report them (where, how large), interpolate rows to fill "
+            "them, split the series at them (windows never cross a gap), or ignore them.",
         ),
     ),
     signature_fn=_signature,
