@@ -12,7 +12,8 @@ The fixes, for a wire from block S to block T that the document refuses:
 - the sizes differ (an Add of two branches, say): insert a Linear giving T the size it
   needs between S and T.
 A problem the validation found on an existing wire (e.g. in a file) gets the same fixes,
-after taking that wire away first (`fixes_for_diagnostic`).
+after taking that wire away first (`fixes_for_diagnostic`). `insertion` puts a block into a
+wire that works (the wire's context menu), checked the same way.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .blocks import get_spec
 from .graph import Edge, GraphDocument, GraphError, PortKindError, ShapeMismatchError
 from .shape_inference import infer_shapes
 
@@ -60,6 +62,17 @@ def fixes_for_diagnostic(doc: GraphDocument, node_id: str, port: str | None) -> 
     trial.disconnect(wire)
     first = Op("disconnect", {"edge": wire})
     return [Fix(fix.title, (first, *fix.ops)) for fix in fixes_for_connection(trial, wire) if _works(doc, fix, first)]
+
+
+def insertion(doc: GraphDocument, edge: Edge, block: str) -> Fix | None:
+    """Put a new `block` into the existing wire `edge` (source → block → target), if the
+    result is accepted: what a wire's "Insert block here" offers."""
+    spec = get_spec(block)
+    if not spec.inputs or spec.output is None:
+        return None  # an input or a head cannot sit inside a wire
+    inserted = _insert(doc, edge, block, {})
+    fix = Fix(inserted.title, (Op("disconnect", {"edge": edge}), *inserted.ops))
+    return fix if _works(doc, fix) else None
 
 
 def apply_fix(doc: GraphDocument, fix: Fix) -> None:
@@ -131,8 +144,6 @@ def _insert(doc: GraphDocument, edge: Edge, block: str, params: dict[str, Any], 
 
 
 def _first_input(block: str) -> str:
-    from .blocks import get_spec
-
     return get_spec(block).inputs[0].name
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from html import escape
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from engine.blocks import CATALOGUE, CATEGORIES
@@ -30,8 +31,9 @@ def _block_html(spec) -> str:
         f"<li><b>{p.name}</b> ({_param_type(p)}, default {escape(json.dumps(p.default))}): {escape(p.help)}</li>"
         for p in spec.params
     ]
-    return f"<h3>{spec.type_name}</h3><p>{escape(spec.description)}</p><p><i>Ports</i></p><ul>{''.join(ports)}</ul>" + (
-        f"<p><i>Parameters</i></p><ul>{''.join(params)}</ul>" if params else ""
+    return (
+        f"<h3><a name='{spec.type_name}'></a>{spec.type_name}</h3><p>{escape(spec.description)}</p><p><i>Ports</i></p><ul>{''.join(ports)}</ul>"
+        + (f"<p><i>Parameters</i></p><ul>{''.join(params)}</ul>" if params else "")
     )
 
 
@@ -46,12 +48,14 @@ def _param_type(param) -> str:
 
 
 class BlockReferenceDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, block: str | None = None):
         super().__init__(parent)
         self.setWindowTitle("Block reference")
         self.resize(640, 720)
-        browser = QTextBrowser()
+        self.browser = browser = QTextBrowser()
         browser.setHtml(reference_html())
+        if block:
+            QTimer.singleShot(0, lambda: browser.scrollToAnchor(block))  # a block's Help opens at its entry
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

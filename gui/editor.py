@@ -176,6 +176,14 @@ class DocumentEditor(QObject):
     def disconnect(self, edge: Edge) -> None:
         self.undo_stack.push(DisconnectCommand(self.document, edge))
 
+    def disconnect_all(self, node_id: str) -> None:
+        wires = self.document.incoming(node_id) + self.document.outgoing(node_id)
+        if wires:
+            edit = CompositeCommand(f"Disconnect '{node_id}'")
+            for edge in wires:
+                edit.add(DisconnectCommand(self.document, edge))
+            self.undo_stack.push(edit)
+
     # -- fix-its (engine.fixes) ---------------------------------------------------------
     def fixes_for_connection(self, edge: Edge) -> list:
         return fixes_for_connection(self.document, edge)

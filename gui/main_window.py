@@ -22,6 +22,7 @@ from .block_reference import BlockReferenceDialog
 from .canvas.geometry import HEADER_HEIGHT, NODE_WIDTH
 from .canvas.scene import DocumentScene
 from .canvas.view import CanvasView
+from .context_menus import ContextMenus
 from .editor import DocumentEditor
 from .files import ProjectFiles
 from .fix_bar import FixBar
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self.view = CanvasView(self.scene)
         self.setCentralWidget(self.view)
         self.fix_bar = FixBar(self.view, self.editor.apply_fix)
+        self.context_menus = ContextMenus(self)
         # The side panels run full height; problems (and later plots) sit under the canvas.
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
@@ -111,9 +113,15 @@ class MainWindow(QMainWindow):
         self.scene.connection_refused.connect(self.offer_fixes)
         editor.undo_stack.indexChanged.connect(lambda index: self.fix_bar.hide())  # the offer is about the old state
         self.scene.selectionChanged.connect(self._on_selection)
-        self.view.block_dropped.connect(self._add_block_at)
+        self.view.block_dropped.connect(self.add_block_at)
         self.view.zoom_changed.connect(lambda zoom: self._zoom_label.setText(f"{zoom:.0%}"))
-        self.palette.block_activated.connect(self._add_block_in_view)
+        self.palette.block_activated.connect(self.add_block_in_view)
+        self.view.context_menu_requested.connect(
+            lambda scene_pos, screen_pos: self.context_menus.menu_at(scene_pos).popup(screen_pos)
+        )
+        self.palette.context_menu_requested.connect(
+            lambda type_name, screen_pos: self.context_menus.palette_menu(type_name).popup(screen_pos)
+        )
         self.problems.node_activated.connect(self.focus_node)
         self.problems.fix_chosen.connect(self.editor.apply_fix)
 
@@ -140,7 +148,7 @@ class MainWindow(QMainWindow):
         self.fix_bar.offer(message, self.editor.fixes_for_connection(edge))
 
     # -- edits the menus trigger --------------------------------------------------------
-    def _add_block_at(self, type_name: str, scene_pos: QPointF) -> None:
+    def add_block_at(self, type_name: str, scene_pos: QPointF) -> None:
         """Drop point = the middle of the new node's header, where the user aimed."""
         if type_name not in CATALOGUE:  # a drop from another program or version
             self.show_message(f"Unknown block type '{type_name}'")
@@ -149,12 +157,12 @@ class MainWindow(QMainWindow):
         node_id = self.editor.add_block(type_name, position)
         self.scene.select_nodes([node_id])
 
-    def _add_block_in_view(self, type_name: str) -> None:
+    def add_block_in_view(self, type_name: str) -> None:
         centre = self.view.mapToScene(self.view.viewport().rect().center())
         taken = {n.position for n in self.editor.document.nodes()}
         while (centre.x() - NODE_WIDTH / 2, centre.y() - HEADER_HEIGHT / 2) in taken:
             centre += QPointF(30, 30)  # do not hide a block exactly under another
-        self._add_block_at(type_name, centre)
+        self.add_block_at(type_name, centre)
 
     def cut_selection(self) -> None:
         self.editor.cut(self.scene.selected_node_ids())
@@ -186,7 +194,7 @@ class MainWindow(QMainWindow):
         self.view.centerOn(self.scene.node_item(node_id))
 
     def show_block_reference(self) -> None:
-        BlockReferenceDialog(self).exec()
+        BlockReferenceDialog(self).open()
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -4,7 +4,7 @@ description. Drag a block onto the canvas, or double-click it to add it in the m
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -106,6 +106,7 @@ class BlockDelegate(QStyledItemDelegate):
 
 class BlockPalette(QWidget):
     block_activated = Signal(str)  # double-click or Enter on a block: add it to the canvas
+    context_menu_requested = Signal(str, QPoint)  # block type, screen position
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -141,10 +142,17 @@ class BlockPalette(QWidget):
                 item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
         tree.expandAll()
         tree.itemActivated.connect(self._on_activated)
+        tree.setContextMenuPolicy(Qt.CustomContextMenu)
+        tree.customContextMenuRequested.connect(self._on_context_menu)
 
     def _on_activated(self, item: QTreeWidgetItem) -> None:
         if item.data(0, _TYPE_ROLE):
             self.block_activated.emit(item.data(0, _TYPE_ROLE))
+
+    def _on_context_menu(self, pos) -> None:
+        item = self.tree.itemAt(pos)
+        if item is not None and item.data(0, _TYPE_ROLE):
+            self.context_menu_requested.emit(item.data(0, _TYPE_ROLE), self.tree.viewport().mapToGlobal(pos))
 
     def _filter(self, text: str) -> None:
         words = text.lower().split()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView
 
@@ -22,6 +22,7 @@ _WORLD = QRectF(-50_000, -50_000, 100_000, 100_000)
 class CanvasView(QGraphicsView):
     block_dropped = Signal(str, QPointF)  # block type, scene position
     zoom_changed = Signal(float)
+    context_menu_requested = Signal(QPointF, QPoint)  # scene position, screen position
 
     def __init__(self, scene, parent=None):
         super().__init__(scene, parent)
@@ -132,6 +133,10 @@ class CanvasView(QGraphicsView):
             y += step
 
     # -- dropping blocks from the palette ----------------------------------------------
+    def contextMenuEvent(self, event) -> None:
+        self.context_menu_requested.emit(self.mapToScene(event.pos()), event.globalPos())
+        event.accept()
+
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasFormat(BLOCK_MIME_TYPE):
             event.acceptProposedAction()
