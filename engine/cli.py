@@ -64,20 +64,37 @@ class ProgressBar:
         self.stream.flush()
 
 
+def announce_data_file(project) -> None:
+    """Say which file the data comes from, as an absolute path: a project may point anywhere."""
+    from .data.files import user_data_path
+
+    path = user_data_path(project.data, project.base_dir)
+    if path is not None:
+        print(f"reading data from {path}", file=sys.stderr)
+
+
 @guarded
 def validate_command(project_path: Path) -> int:
     from .project import load_project
+    from .resource_estimate import estimate_training
     from .validation import validate
 
-    project = load_project(project_path)
+    project = load_project(project_path, read_data=False)
+    announce_data_file(project)
     problem = project.refresh_signature()
     if problem:
         print(f"data: {problem}")
-    analysis = validate(project.graph, project.graph.data)
+    analysis = validate(project.graph, project.graph.data, project.training)
     for diagnostic in analysis.diagnostics:
         print(f"{diagnostic.severity}: {diagnostic.message}")
     if analysis.ok and not problem:
-        print(f"{project_path}: valid ({len(project.graph)} blocks, {analysis.total_params:,} parameters)")
+        memory = estimate_training(
+            project.graph, analysis.shapes, analysis.total_params, project.graph.data, project.training
+        )
+        print(
+            f"{project_path}: valid ({len(project.graph)} blocks, {analysis.total_params:,} parameters; "
+            f"training needs {memory.describe()})"
+        )
         return EXIT_OK
     return EXIT_INVALID
 
@@ -87,9 +104,10 @@ def summary_command(project_path: Path) -> int:
     from .project import load_project
     from .validation import validate
 
-    project = load_project(project_path)
+    project = load_project(project_path, read_data=False)
+    announce_data_file(project)
     problem = project.refresh_signature()
-    analysis = validate(project.graph, project.graph.data)
+    analysis = validate(project.graph, project.graph.data, project.training)
     rows = [("block", "type", "output", "parameters")]
     for node_id in analysis.shapes.order or [n.id for n in project.graph.nodes()]:
         node = project.graph.node(node_id)
@@ -112,19 +130,14 @@ def train_command(
     runs_dir: Path | None = None,
     seed: int | None = None,
     launch: dict[str, Any] | None = None,
-    tensorboard: Path | None = None,
 ) -> int:
     from .project import load_project
 
     project = load_project(project_path)
+    announce_data_file(project)
     overrides = {k: v for k, v in (("probe_every", probe_every), ("seed", seed)) if v is not None}
     total = steps or project.training["steps"]
-    on_event = ProgressBar(total)
-    if tensorboard is not None:
-        from .tensorboard_export import TensorBoardSink
-
-        on_event = fan_out(on_event, TensorBoardSink(tensorboard))
-    result = _train(project, launch or {}, on_event, steps=steps, runs_dir=runs_dir, overrides=overrides)
+    result = _train(project, launch or {}, ProgressBar(total), steps=steps, runs_dir=runs_dir, overrides=overrides)
     print(f"{result.status}: {result.message}")
     print(
         format_table(
@@ -157,26 +170,6 @@ def _train(project, launch: dict[str, Any], on_event, **options):
     )
 
 
-def fan_out(*sinks):
-    """One event sink that hands each event to every sink in `sinks`, in order."""
-
-    def emit(event: dict[str, Any]) -> None:
-        for sink in sinks:
-            sink(event)
-
-    return emit
-
-
-@guarded
-def export_tensorboard_command(run_dir: Path, out_dir: Path | None = None) -> int:
-    from .tensorboard_export import export_run
-
-    target = export_run(run_dir, out_dir)
-    print(f"TensorBoard event files: {target}")
-    print(f"view them with: tensorboard --logdir {target}")
-    return EXIT_OK
-
-
 @guarded
 def inspect_command(run_dir: Path) -> int:
     from .report import inspect_report
@@ -199,6 +192,7 @@ def compare_command(
 
     chosen = parse_cells(cells)
     project = load_project(project_path)
+    announce_data_file(project)
     total = steps or project.training["steps"]
     progress = _VariantProgress(total)
     comparison = compare_cells(project, chosen, match_params, steps, target_loss, out_dir, progress)

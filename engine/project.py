@@ -95,8 +95,12 @@ class Project:
         }
 
 
-def project_from_dict(content: Any, path: Path | str | None = None) -> Project:
-    """Check and load a project dictionary; raises ProjectFileError."""
+def project_from_dict(content: Any, path: Path | str | None = None, read_data: bool = True) -> Project:
+    """Check and load a project dictionary; raises ProjectFileError.
+
+    read_data=False leaves the data file unread (and the graph without a data signature),
+    so a caller can first say, or ask about, which file the project reads.
+    """
 
     def fail(field_path, message):
         raise ProjectFileError(path, field_path, message)
@@ -125,7 +129,8 @@ def project_from_dict(content: Any, path: Path | str | None = None) -> Project:
         fail(f"training.{error.field}" if error.field != "training" else "training", str(error))
     project = Project(GraphDocument(), data, training, name, description, Path(path) if path else None)
     _load_graph(project.graph, content.get("graph"), content.get("layout", {}), path)
-    project.refresh_signature()
+    if read_data:
+        project.refresh_signature()
     return project
 
 
@@ -207,8 +212,9 @@ def _is_coordinate(value: Any) -> bool:
     return (isinstance(value, int) or math.isfinite(value)) and -MAX_POSITION <= value <= MAX_POSITION
 
 
-def load_project(path: Path | str) -> Project:
-    """Read, parse and check a project file; ProjectFileError (one line) for anything wrong."""
+def load_project(path: Path | str, read_data: bool = True) -> Project:
+    """Read, parse and check a project file; ProjectFileError (one line) for anything wrong.
+    read_data: as for project_from_dict."""
     path = Path(path)
     try:
         data = read_limited(path, "project file", MAX_PROJECT_BYTES)
@@ -224,7 +230,7 @@ def load_project(path: Path | str) -> Project:
         content = strict_json.loads(text)
     except strict_json.StrictJSONError as error:
         raise ProjectFileError(path, None, f"is not valid JSON ({error})") from None
-    return project_from_dict(content, path)
+    return project_from_dict(content, path, read_data)
 
 
 def save_project(project: Project, path: Path | str | None = None) -> Path:

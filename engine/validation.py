@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from .blocks import CATALOGUE, BlockContext
+from .resource_estimate import training_memory_problem
 from .shape_inference import ShapeInference, infer_shapes
 from .text import either
 
@@ -61,8 +62,9 @@ class Analysis:
         return sum(self.param_counts.values())
 
 
-def validate(doc: GraphDocument, data=None) -> Analysis:
-    """All diagnostics for `doc` against the data signature `data` (None: unknown data)."""
+def validate(doc: GraphDocument, data=None, training=None) -> Analysis:
+    """All diagnostics for `doc` against the data signature `data` (None: unknown data);
+    with the training settings, the memory estimate covers activations at their batch size."""
     diagnostics: list[Diagnostic] = []
     diagnostics += _cycle_diagnostics(doc)
     diagnostics += _port_diagnostics(doc)
@@ -77,6 +79,9 @@ def validate(doc: GraphDocument, data=None) -> Analysis:
     diagnostics += _reach_diagnostics(doc, head)
     diagnostics += _parameter_warnings(doc)
     counts = _param_counts(doc, shapes, data)
+    memory = training_memory_problem(doc, shapes, sum(counts.values()), data, training)
+    if memory is not None:
+        diagnostics.append(Diagnostic(memory[0], None, memory[1]))
     return Analysis(diagnostics, shapes, counts, head)
 
 
@@ -142,15 +147,10 @@ def _reach_diagnostics(doc: GraphDocument, head: str | None) -> list[Diagnostic]
 
 
 def _parameter_warnings(doc: GraphDocument) -> list[Diagnostic]:
-    found = [
+    return [
         Diagnostic(WARNING, n.id, f"{n.label()}: dropout between layers has no effect with one layer", None)
         for n in doc.nodes()
         if n.spec.recurrent and n.params["layers"] == 1 and n.params["dropout"] > 0
-    ]
-    return found + [
-        Diagnostic(WARNING, n.id, f"{n.label()}: {message}")
-        for n in doc.nodes()
-        for message in n.spec.warnings(n.params)
     ]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import os
 from pathlib import Path
+from typing import Any
 
 from ..safe_io import FileRefusedError, format_bytes, open_regular, quote_path
 from .base import DataError
@@ -37,6 +38,30 @@ def resolve_path(raw: str, base_dir: Path | str | None, sample: Path) -> Path:
     if not path.is_absolute() and base_dir is not None:
         path = Path(base_dir) / path
     return path
+
+
+def user_data_path(settings: Any, base_dir: Path | str | None) -> Path | None:
+    """The absolute path of the file a data setting reads; None for generated data and for
+    the bundled sample files (an empty path)."""
+    from .registry import TASKS  # late: the registry imports the tasks, which import this module
+
+    if not isinstance(settings, dict) or settings.get("task") not in TASKS:
+        return None
+    params = settings.get("params") if isinstance(settings.get("params"), dict) else {}
+    for param in TASKS[settings["task"]].params:
+        raw = params.get(param.name, param.default)
+        if param.type == "path" and isinstance(raw, str) and raw.strip():
+            return Path(os.path.abspath(resolve_path(raw, base_dir, SAMPLE_DIR)))
+    return None
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, with links resolved, lies inside `folder` (also resolved)."""
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(folder))
+    except ValueError:
+        return False
+    return True
 
 
 def read_bytes(path: Path | str, kind: str, limit: int, refuse_larger: bool = False) -> bytes:
