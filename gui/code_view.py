@@ -36,6 +36,8 @@ from engine.export import (
 )
 from engine.runs import RunFolderError, load_run
 
+from .training.run_export import trained_model
+
 STYLES = {
     "keyword": "#c792ea",
     "builtin": "#82aaff",
@@ -167,7 +169,12 @@ class CodeViewDialog(QDialog):
     def show_source(self) -> None:
         trained = self.source.currentData() == "run"
         self.weights_button.setEnabled(trained)
-        self.onnx_button.setEnabled(trained)
+        self.onnx_button.setEnabled(trained and onnx_available())
+        for button in (self.weights_button, self.onnx_button):
+            if not trained:
+                button.setToolTip("Train the model first: only a run has trained weights to export")
+        if trained and not onnx_available():
+            self.onnx_button.setToolTip(MISSING_ONNX)
         project = self._model_project()
         try:
             text = generate_source(project, project.graph.data)
@@ -203,14 +210,7 @@ class CodeViewDialog(QDialog):
             self.status.setText(MISSING_ONNX)
             return None
         path = path or self._ask("Export ONNX", "model.onnx", "ONNX models (*.onnx)")
-        return self._attempt(lambda: export_onnx(self._trained_model(), self.run.project.graph.data, path), path)
-
-    def _trained_model(self):
-        from engine.compiler import compile_graph
-
-        model = compile_graph(self.run.project.graph, self.run.project.graph.data)
-        model.load_state_dict(self.run.weights())
-        return model.eval()
+        return self._attempt(lambda: export_onnx(trained_model(self.run), self.run.project.graph.data, path), path)
 
     def _attempt(self, export, path: Path | None) -> Path | None:
         if path is None:

@@ -10,17 +10,19 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMessageBox
 
+from engine.run_data import RunData
+
 from ..plots.gates_dock import GatesPanel
 from ..plots.gradient_dock import GradientPanel
 from ..plots.hidden_dock import HiddenStatePanel
 from ..plots.loss_dock import LossPanel
 from ..plots.predictions_dock import PredictionsPanel
-from ..plots.run_data import RunData
 from ..plots.run_view import RunView
 from ..runs.project_runs import ProjectRuns
 from ..runs.replay import predictions_from_run
 from ..runs.run_list import RunsPanel
 from .controls import RunControls, make_action
+from .run_export import RunExport
 from .session import TrainingSession
 
 RIGHT_COLUMN_WIDTH = 380  # inspector above, gradient and hidden state below
@@ -45,6 +47,7 @@ class TrainingWorkbench(QObject):
         self.project_runs.root_changed.connect(self.runs.set_root)
         self.controls = RunControls(window, self.session, lambda: self.project_runs.root)
         self._add_tool_actions()
+        self.export = RunExport(window, self.view, self.session)
         window.close_guards.append(self.controls.confirm_close)
         window.close_guards.append(self._end_worker)
         window.selection_changed.connect(self.view.follow_canvas)
@@ -174,7 +177,7 @@ class TrainingWorkbench(QObject):
     def open_code(self) -> None:
         from ..code_view import CodeViewDialog
 
-        CodeViewDialog(self.window, self.window.project, self.view.data.run_dir).open()
+        CodeViewDialog(self.window, self.window.project, self.export.run_dir()).open()
 
 
 def install_training(window) -> TrainingWorkbench:
