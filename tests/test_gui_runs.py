@@ -140,7 +140,7 @@ def test_the_code_view_shows_the_source_and_exports(qtbot, two_runs, tmp_path):
 
 def test_the_run_menu_holds_the_run_controls_and_unsaved_runs_have_a_home(window):
     texts = [action.text().replace("&", "") for action in window.run_menu.actions() if not action.isSeparator()]
-    assert texts == ["Train", "Pause", "Stop", "Compare Cells…", "Show Code…"]
+    assert texts == ["Train", "Pause", "Stop", "Compare Cells…", "Show Code…", "Export Trained Model"]
     controls = window.training.controls
     assert [key.toString() for key in controls.train.shortcuts()] == ["Ctrl+R", "F5"]
     assert [key.toString() for key in controls.stop.shortcuts()] == ["Shift+F5", "Ctrl+."]
