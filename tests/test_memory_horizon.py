@@ -71,3 +71,31 @@ def test_horizon_over_training_and_in_inspect(tmp_path):
     assert horizons.tolist() == [r["blocks"]["memory"]["memory_horizon"] for r in records]
     report = inspect_report(result.run_dir)
     assert f"memory horizon {horizons[0]} -> {horizons[-1]} steps (of 12)" in report
+
+
+def test_forget_bias_shifts_only_the_forget_gate_bias():
+    plain, _ = model_and_data(adding_project("LSTM", hidden=6))
+    opened, _ = model_and_data(adding_project("LSTM", hidden=6, forget_bias=1.0))
+    for name, tensor in plain.state_dict().items():
+        shifted = opened.state_dict()[name]
+        if name == "memory.bias_ih_l0":
+            assert torch.equal(shifted[6:12], tensor[6:12] + 1.0)
+            assert torch.equal(shifted[:6], tensor[:6]) and torch.equal(shifted[12:], tensor[12:])
+        else:
+            assert torch.equal(shifted, tensor), name  # same seed, same draws
+
+
+def horizon_at_start(cell: str, seed: int, **block) -> int:
+    model, data = model_and_data(adding_project(cell, length=100, hidden=16, n_val=8, n_train=8, **block), seed)
+    return ProbeSession(model, data, 8).run(0)["blocks"]["memory"]["memory_horizon"]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_an_open_forget_gate_reaches_the_first_half_and_a_tanh_rnn_does_not(seed):
+    """The fast version of bench/memory_horizon.py (which trains RNN, GRU and LSTM on the adding
+    problem at length 100 and checks the trained horizons): at initialisation a tanh RNN's horizon
+    is a few steps, while an LSTM whose forget gate starts open (bias 3, f ≈ 0.95) reaches back
+    past the first half, where the adding problem's first marker lies."""
+    assert horizon_at_start("RNN", seed) < 25
+    assert horizon_at_start("LSTM", seed) < 25  # PyTorch's default: f ≈ 0.5 halves the memory per step
+    assert horizon_at_start("LSTM", seed, forget_bias=3.0) >= 50

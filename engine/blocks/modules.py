@@ -61,6 +61,7 @@ def build_recurrent(
     dropout: float,
     emit: str,
     nonlinearity: str = "tanh",
+    forget_bias: float = 0.0,
 ) -> nn.Module:
     extra = {"nonlinearity": nonlinearity} if cell == "RNN" else {}
     module = RECURRENT_CLASSES[cell](
@@ -73,7 +74,18 @@ def build_recurrent(
         **extra,
     )
     module.emit = emit
+    if cell == "LSTM" and forget_bias:
+        add_forget_bias(module, forget_bias)
     return module
+
+
+def add_forget_bias(module: nn.LSTM, value: float) -> None:
+    """Add `value` to b_if (rows H..2H of every bias_ih) after PyTorch's initialisation; no random
+    numbers are drawn, so the same seed gives the same other weights."""
+    with torch.no_grad():
+        for name, bias in module.named_parameters():
+            if name.startswith("bias_ih"):
+                bias[module.hidden_size : 2 * module.hidden_size] += value
 
 
 class LastStep(nn.Module):
