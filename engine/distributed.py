@@ -33,6 +33,7 @@ from typing import Any
 
 import torch
 
+from .precision import check_precision
 from .settings import check_training
 from .training import RunControl, RunResult, TrainingError
 
@@ -83,7 +84,12 @@ def check_launch(launch: Launch, settings: dict[str, Any], warn=None) -> str:
             f"the batch size {settings['batch_size']} cannot be split over {world} processes; "
             f"use a batch size of at least {world} or fewer processes"
         )
-    return _check_backend(launch, settings["device"])
+    if world > 1 and settings.get("lr_schedule") == "plateau":
+        # Only rank 0 evaluates, so only rank 0 would see the plateau and lower its rate.
+        raise TrainingError("the 'plateau' learning-rate schedule needs one process; use 'cosine' or 'constant'")
+    backend = _check_backend(launch, settings["device"])
+    check_precision(settings["precision"], "cuda" if _wants_cuda(settings["device"]) else "cpu")
+    return backend
 
 
 def _check_endpoint(endpoint: str | None) -> tuple[str, int]:
@@ -98,11 +104,15 @@ def _check_endpoint(endpoint: str | None) -> tuple[str, int]:
     return host, int(port)
 
 
+def _wants_cuda(device: str) -> bool:
+    return device == "cuda" or (device == "auto" and torch.cuda.is_available())
+
+
 def _check_backend(launch: Launch, device: str) -> str:
     cuda = torch.cuda.is_available()
     if launch.backend not in ("auto", "gloo", "nccl"):
         raise TrainingError(f"unknown backend '{launch.backend}'; choose auto, gloo or nccl")
-    wants_cuda = device == "cuda" or (device == "auto" and cuda)
+    wants_cuda = _wants_cuda(device)
     if launch.backend == "nccl" and not cuda:
         raise TrainingError("the NCCL backend needs CUDA GPUs and this machine has none; use --backend gloo")
     if launch.backend == "nccl" and device == "cpu":

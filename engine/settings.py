@@ -46,6 +46,14 @@ TRAINING_PARAMS: tuple[Param, ...] = (
         help="Look inside recurrent blocks every this many steps; 0 turns probes off.",
     ),
     Param("probe_samples", "int", 8, 1, 1024, help="Validation sequences used by each probe."),
+    Param(
+        "precision",
+        "choice",
+        "float32",
+        choices=("float32", "bf16", "fp16"),
+        help="Arithmetic of training steps: bf16 or fp16 mixed precision on a CUDA GPU (fp16 with loss "
+        "scaling); float32 on the CPU.",
+    ),
 )
 
 

@@ -23,6 +23,7 @@ from .compiler import compile_graph
 from .data import load_dataset
 from .errors import UserError
 from .packing import with_lengths
+from .precision import Precision
 from .project import Project
 from .runs import RunRecorder, new_run_dir
 from .settings import check_training
@@ -213,6 +214,7 @@ class _Run:
         self._emit({"type": "phase", "phase": "building the model"})  # the window shows it before step 1
         self.model = compile_graph(self.project.graph, self.data.signature).to(self.device)
         self.forward = self.parallel.wrap(self.model)  # what training steps call; evaluation uses the model
+        self.precision = Precision(self.settings["precision"], self.device)
         self.optimizer = make_optimizer(self.model, self.settings)
         self.sampler = BatchSampler(len(self.data.x_train), self.settings["batch_size"], seed)
         self.x_train, self.y_train = self.data.x_train.to(self.device), self.data.y_train.to(self.device)
@@ -260,14 +262,18 @@ class _Run:
         index, weight = self.parallel.shard(self.sampler.next())
         index = index.to(self.device)
         xb, yb = self.x_train[index], self.y_train[index]
-        self.optimizer.zero_grad(set_to_none=True)
-        loss = self.model.loss(self.forward(xb, **with_lengths(self.data.lengths_train, index.cpu())), yb)
-        (loss * weight).backward()
-        clip = self.settings["grad_clip"] or float("inf")
-        grad_norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), clip))
+        for _ in range(self.precision.attempts):  # more than one only in fp16, after an overflow
+            self.optimizer.zero_grad(set_to_none=True)
+            with self.precision.autocast():
+                loss = self.model.loss(self.forward(xb, **with_lengths(self.data.lengths_train, index.cpu())), yb)
+            self.precision.backward(loss * weight, self.optimizer)
+            clip = self.settings["grad_clip"] or float("inf")
+            grad_norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), clip))
+            if not self.precision.overflowed(grad_norm):
+                break
         value = self.parallel.mean_over_ranks(loss.item() * weight)
         if math.isfinite(value) and math.isfinite(grad_norm):
-            self.optimizer.step()
+            self.precision.step(self.optimizer)
             self.train_loss = value
         self.step_seconds += time.perf_counter() - started
         return value, grad_norm

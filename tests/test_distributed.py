@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from engine.distributed import Launch, check_launch, train_distributed
+from engine.errors import UserError
 from engine.project import load_project
 from engine.runs import list_runs, load_run
 from engine.settings import check_training
@@ -164,3 +165,13 @@ def test_more_processes_than_cores_is_a_warning():
     cores = os.cpu_count() or 1
     assert check_launch(Launch(nproc=cores + 1), {**SETTINGS, "batch_size": 64}, warnings.append) == "gloo"
     assert len(warnings) == 1 and "exceeds this machine's" in warnings[0]
+
+
+def test_mixed_precision_on_the_cpu_is_refused_before_any_process_starts():
+    with pytest.raises(UserError, match="precision 'bf16' trains only on a CUDA GPU.*set precision to float32"):
+        check_launch(Launch(nproc=2), {**SETTINGS, "precision": "bf16", "device": "cpu"})
+
+
+def test_a_schedule_only_rank_zero_could_follow_is_refused():
+    with pytest.raises(TrainingError, match="'plateau' learning-rate schedule needs one process"):
+        check_launch(Launch(nproc=2), {**SETTINGS, "lr_schedule": "plateau"})
