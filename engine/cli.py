@@ -130,6 +130,7 @@ def train_command(
     runs_dir: Path | None = None,
     seed: int | None = None,
     launch: dict[str, Any] | None = None,
+    tensorboard: Path | None = None,
 ) -> int:
     from .project import load_project
 
@@ -137,7 +138,12 @@ def train_command(
     announce_data_file(project)
     overrides = {k: v for k, v in (("probe_every", probe_every), ("seed", seed)) if v is not None}
     total = steps or project.training["steps"]
-    result = _train(project, launch or {}, ProgressBar(total), steps=steps, runs_dir=runs_dir, overrides=overrides)
+    on_event = ProgressBar(total)
+    if tensorboard is not None:
+        from .tensorboard_export import TensorBoardSink
+
+        on_event = fan_out(on_event, TensorBoardSink(tensorboard))
+    result = _train(project, launch or {}, on_event, steps=steps, runs_dir=runs_dir, overrides=overrides)
     print(f"{result.status}: {result.message}")
     print(
         format_table(
@@ -168,6 +174,26 @@ def _train(project, launch: dict[str, Any], on_event, **options):
     return train_distributed(
         project, spread, on_event, warn=lambda text: print(f"warning: {text}", file=sys.stderr), **options
     )
+
+
+def fan_out(*sinks):
+    """One event sink that hands each event to every sink in `sinks`, in order."""
+
+    def emit(event: dict[str, Any]) -> None:
+        for sink in sinks:
+            sink(event)
+
+    return emit
+
+
+@guarded
+def export_tensorboard_command(run_dir: Path, out_dir: Path | None = None) -> int:
+    from .tensorboard_export import export_run
+
+    target = export_run(run_dir, out_dir)
+    print(f"TensorBoard event files: {target}")
+    print(f"view them with: tensorboard --logdir {target}")
+    return EXIT_OK
 
 
 @guarded
