@@ -82,8 +82,11 @@ def csv_settings(path: Path, **params) -> dict:
 # --- catalogue and settings --------------------------------------------------------------
 
 
-def test_catalogue_lists_the_seven_tasks_with_helpful_params():
-    assert set(TASKS) == {"sine", "adding", "copy", "sensor_anomaly", "char_lm", "csv", "text"}
+def test_catalogue_lists_every_task_with_helpful_params():
+    assert set(TASKS) == {
+        *("sine", "adding", "copy", "sensor_anomaly", "char_lm", "csv", "text"),
+        *("text_classification", "sequence_classification", "japanese_vowels"),
+    }
     for name, spec in TASKS.items():
         assert spec.name == name and spec.title and spec.description
         for param in spec.params:

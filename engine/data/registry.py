@@ -14,15 +14,28 @@ from typing import Any
 from .base import DataError, Dataset, DataSignature, Params, TaskSpec
 from .char_lm import CHAR_LM
 from .csv_series import CSV_SERIES
+from .japanese_vowels import JAPANESE_VOWELS
 from .params import resolve_params
 from .sensor import SENSOR_ANOMALY
+from .sequence_table import SEQUENCE_TABLE
 from .synthetic import ADDING, COPY, SINE
 from .text_classification import TEXT_CLASSIFICATION
 from .text_file import TEXT_FILE
 
 TASKS: dict[str, TaskSpec] = {
     spec.name: spec
-    for spec in (SINE, ADDING, COPY, SENSOR_ANOMALY, CHAR_LM, CSV_SERIES, TEXT_FILE, TEXT_CLASSIFICATION)
+    for spec in (
+        SINE,
+        ADDING,
+        COPY,
+        SENSOR_ANOMALY,
+        CHAR_LM,
+        CSV_SERIES,
+        TEXT_FILE,
+        TEXT_CLASSIFICATION,
+        SEQUENCE_TABLE,
+        JAPANESE_VOWELS,
+    )
 }
 
 
