@@ -53,14 +53,31 @@ def _int(literal: str) -> int:
     return int(literal)
 
 
+def _blank_strings(text: str) -> str:
+    """`text` with the inside of every string blanked, so offsets stay and no string matches."""
+    return _STRING.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 def _locate(text: str, literal: str) -> tuple[int | None, int | None]:
     """Line and column of the first `literal` outside strings (the one the parser met first)."""
-    blanked = _STRING.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
+    blanked = _blank_strings(text)
     match = re.search(r"(?<![\w.+-])" + re.escape(literal) + r"(?![\w.])", blanked)
-    if match is None:
-        return None, None
-    start = match.start()
-    return blanked.count("\n", 0, start) + 1, start - (blanked.rfind("\n", 0, start) + 1) + 1
+    return (None, None) if match is None else _line_column(blanked, match.start())
+
+
+def _too_deep_at(text: str) -> tuple[int | None, int | None]:
+    """Line and column of the bracket that first opens level MAX_DEPTH + 1."""
+    blanked = _blank_strings(text)
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", blanked):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            return _line_column(blanked, match.start())
+    return None, None
 
 
 def _depth_error(value: Any) -> str | None:
@@ -86,7 +103,7 @@ def loads(text: str) -> Any:
     except json.JSONDecodeError as error:
         raise StrictJSONError(error.msg, error.lineno, error.colno) from None
     except RecursionError:
-        raise StrictJSONError(f"nested more than {MAX_DEPTH} levels deep") from None
+        raise StrictJSONError(f"nested more than {MAX_DEPTH} levels deep", *_too_deep_at(text)) from None
     where = _depth_error(value)
     if where is not None:
         shown = where if len(where) <= 60 else where[:57] + "..."
