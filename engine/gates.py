@@ -101,7 +101,7 @@ def unroll(module: nn.RNNBase, x: torch.Tensor, state=None, track: bool = False,
     x is (B, T, F) when the module is batch_first, else (T, B, F). `state` is the initial
     state as the fused module takes it (h0, or (h0, c0) for an LSTM); zeros when None.
     `track` adds the recurrence hook, for `total_hidden_grad`. `gate_rows` limits the gates
-    and cell states to the first rows of the batch (the probe's other rows need only states).
+    and cell states to the first rows of the batch (a probe's attribution rows need only states).
     """
     kind = cell_type(module)
     if not module.batch_first:
@@ -138,14 +138,20 @@ def emitted(module: nn.Module, trace: Trace) -> torch.Tensor:
 
 
 def total_hidden_grad(
-    direction: DirectionTrace, from_outputs: torch.Tensor | None, through_recurrence: torch.Tensor | None
+    direction: DirectionTrace,
+    from_outputs: torch.Tensor | None,
+    through_recurrence: torch.Tensor | None,
+    rows: int | None = None,
 ) -> torch.Tensor:
     """∂L/∂hₜ (B, T, H) of one direction, from the gradients autograd gave its `hidden`
     (what the layers above and the head take) and its `recurrent_input` (see the module
-    docstring). Either may be None: autograd found nothing depends on it."""
-    total = torch.zeros_like(direction.hidden) if from_outputs is None else from_outputs.clone()
+    docstring). Either may be None: autograd found nothing depends on it. `rows`: only the
+    first rows of the batch (those `unroll` kept gates for)."""
+    hidden = direction.hidden[:rows]
+    total = torch.zeros_like(hidden) if from_outputs is None else from_outputs[:rows].clone()
     if through_recurrence is None:
         return total
+    through_recurrence = through_recurrence[:rows]
     sent_back = through_recurrence  # at step t: what step t sends to h_{t-1} (h_{t+1} in reverse)
     if direction.recurrent_weight is not None:  # GRU: the hook gave the pre-activation gradients
         d_r, d_z, d_n = through_recurrence.chunk(3, dim=-1)
@@ -206,9 +212,8 @@ def _run_direction(kind, relu, x, weights, start, reverse: bool, track: bool, ro
     hidden = _fused_layer(kind, relu, feed_in.flip(1) if reverse else feed_in, (w_in, w_hh, b_ih, b_hh), h0, c0)
     hidden = hidden.flip(1) if reverse else hidden  # (B, T, H) in time order
     with torch.no_grad():
-        gates, cell = _gates(
-            kind, x, hidden.detach(), weights, h0.detach(), None if c0 is None else c0.detach(), reverse
-        )
+        c0 = None if c0 is None else c0.detach()[:rows]
+        gates, cell = _gates(kind, x.detach()[:rows], hidden.detach()[:rows], weights, h0.detach()[:rows], c0, reverse)
     weight = w_hh.detach() if track and kind == "GRU" else None
     return DirectionTrace(gates, hidden, cell, reverse, hook, weight)
 
