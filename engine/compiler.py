@@ -77,8 +77,13 @@ class CompiledModel(nn.Module):
         return self._modules[self.head_id].metric(prediction, target)
 
     def recurrent_ids(self) -> list[str]:
-        """Ids of the recurrent blocks (as their specs say), in the order they run."""
-        return [node_id for node_id, _ in self.order if get_spec(self.block_types[node_id]).recurrent]
+        """Ids of the recurrent blocks (as their specs say, and drawn cells, which can trace
+        themselves for the probes), in the order they run."""
+        return [
+            node_id
+            for node_id, _ in self.order
+            if get_spec(self.block_types[node_id]).recurrent or hasattr(self._modules[node_id], "probe_trace")
+        ]
 
 
 def compile_graph(doc: GraphDocument, data, analysis: Analysis | None = None) -> CompiledModel:

@@ -64,7 +64,11 @@ class _ProbedBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (B, T, F)
         # A zero leaf added to the input: its gradient is ∂/∂xₜ, wherever x came from.
         self.input_hook = torch.zeros_like(x).requires_grad_()
-        self.trace = unroll(self.fused, x + self.input_hook, track=True, gate_rows=self.samples)
+        drawn = getattr(self.fused, "probe_trace", None)  # a drawn cell traces itself (engine.cells.probing)
+        if drawn is not None:
+            self.trace = drawn(x + self.input_hook, gate_rows=self.samples)
+        else:
+            self.trace = unroll(self.fused, x + self.input_hook, track=True, gate_rows=self.samples)
         return emitted(self.fused, self.trace)
 
 
@@ -203,7 +207,7 @@ class ProbeSession:
 
     def _hidden_norm(self, direction, from_outputs, through, scale: float) -> np.ndarray:
         """‖∂L/∂hₜ‖ over the probe rows (the attribution rows' gradients are the score's)."""
-        total = total_hidden_grad(direction, from_outputs, through, self.samples).double() / scale
+        total = total_hidden_grad(direction, from_outputs, through)[: self.samples].double() / scale
         return total.pow(2).sum(dim=(0, 2)).sqrt().numpy()
 
     def _attribution(self, input_grad: torch.Tensor | None, scale: float) -> np.ndarray:
@@ -217,16 +221,20 @@ class ProbeSession:
     def _block_record(self, node_id: str, gradients: dict[str, np.ndarray], step: int) -> dict[str, Any]:
         block = self.shadow._modules[node_id]
         fused, trace = block.fused, block.trace
-        names, kinds = GATE_NAMES[trace.cell_type], GATE_KINDS[trace.cell_type]
-        record: dict[str, Any] = {
-            "cell": trace.cell_type,
-            "nonlinearity": trace.nonlinearity,
-            "layers": fused.num_layers,
-            "directions": 2 if fused.bidirectional else 1,
-            "hidden_size": fused.hidden_size,
-            "gates": list(names),
-            "gate_kinds": dict(zip(names, kinds)),
-        }
+        if hasattr(fused, "probe_header"):  # a drawn cell: its marked gates, one layer and direction
+            record: dict[str, Any] = fused.probe_header()
+            names, kinds = tuple(record["gates"]), tuple(record["gate_kinds"].values())
+        else:
+            names, kinds = GATE_NAMES[trace.cell_type], GATE_KINDS[trace.cell_type]
+            record = {
+                "cell": trace.cell_type,
+                "nonlinearity": trace.nonlinearity,
+                "layers": fused.num_layers,
+                "directions": 2 if fused.bidirectional else 1,
+                "hidden_size": fused.hidden_size,
+                "gates": list(names),
+                "gate_kinds": dict(zip(names, kinds)),
+            }
         stats = {
             name: [[_gate_stats(d.gates[name], kind, trace.nonlinearity) for d in layer] for layer in trace.layers]
             for name, kind in zip(names, kinds)
@@ -243,7 +251,8 @@ class ProbeSession:
         record["grad_ratio"] = _grad_ratio(gradients["grad_norm"])
         record["attribution"] = gradients["attribution"]
         record["memory_horizon"] = horizon.memory_horizon(gradients["attribution"])
-        record["spectral_radius"] = _spectral_radii(fused, names)
+        drawn_radii = getattr(fused, "gate_spectral_radii", None)
+        record["spectral_radius"] = drawn_radii() if drawn_radii else _spectral_radii(fused, names)
         states = trace.output.detach()[: self.samples]  # (S, T, D*H)
         record["trajectory"] = self._projectors[node_id].project(states, step)
         return record

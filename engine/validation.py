@@ -147,10 +147,15 @@ def _reach_diagnostics(doc: GraphDocument, head: str | None) -> list[Diagnostic]
 
 
 def _parameter_warnings(doc: GraphDocument) -> list[Diagnostic]:
-    return [
+    found = [
         Diagnostic(WARNING, n.id, f"{n.label()}: dropout between layers has no effect with one layer", None)
         for n in doc.nodes()
         if n.spec.recurrent and n.params["layers"] == 1 and n.params["dropout"] > 0
+    ]
+    return found + [
+        Diagnostic(WARNING, n.id, f"{n.label()}: {message}")
+        for n in doc.nodes()
+        for message in n.spec.warnings(n.params)
     ]
 
 

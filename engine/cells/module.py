@@ -161,8 +161,12 @@ class CompiledCell(nn.Module):
         """Run the loop from `initial` states (zeros when None) and keep every gate and state."""
         return self._loop(x, initial, record=True)
 
-    def _loop(self, x: torch.Tensor, initial, record: bool) -> CellTrace:
+    def _loop(self, x: torch.Tensor, initial, record: bool, hook: torch.Tensor | None = None) -> CellTrace:
+        """`hook`, a (B, T, H) zero tensor, is added to the emitted state's previous value where
+        each step reads it, so its gradient at t is what step t sends back to h(t-1) (the probes)."""
         doc, batch, steps = self.doc, x.shape[0], x.shape[1]
+        first = doc.states[0]
+        hooks = hook.unbind(1) if hook is not None else None  # unbind: a linear, not quadratic, backward
         zeros = x.new_zeros(batch, self.hidden_size)
         state = {s: (initial[s] if initial else zeros) for s in doc.states}
         base, state_weights = self._precomputed(x)
@@ -171,6 +175,8 @@ class CompiledCell(nn.Module):
         history = {s: [] for s in doc.states}
         gates = {doc.node(n).gate: [] for n in self.order if doc.node(n).gate} if record else {}
         for t in range(steps):
+            if hooks is not None:
+                state[first] = state[first] + hooks[t]
             values = dict(state, **constants)
             if inputs is not None:
                 values[INPUT] = inputs[t]
@@ -184,6 +190,25 @@ class CompiledCell(nn.Module):
                 gates[name].append(values[self._gate_nodes[name]].detach())
         output = torch.stack(history[doc.states[0]], dim=1)  # (B, T, H)
         return CellTrace(output, history, {name: torch.stack(v, dim=1) for name, v in gates.items()})
+
+    # -- probes (engine.probes asks for these; engine.cells.probing writes them) ------------
+    num_layers, bidirectional = 1, False  # what a probe record says of any cell
+
+    def probe_trace(self, x: torch.Tensor, gate_rows: int | None = None):
+        """The loop as an engine.gates.Trace: every marked gate, hₜ and the recurrence hook."""
+        from .probing import probe_trace
+
+        return probe_trace(self, x, gate_rows)
+
+    def probe_header(self) -> dict:
+        from .probing import probe_header
+
+        return probe_header(self)
+
+    def gate_spectral_radii(self):
+        from .probing import gate_spectral_radii
+
+        return gate_spectral_radii(self)
 
     @functools.cached_property
     def _gate_nodes(self) -> dict[str, str]:
