@@ -207,7 +207,7 @@ class ProbeSession:
 
     def _hidden_norm(self, direction, from_outputs, through, scale: float) -> np.ndarray:
         """‖∂L/∂hₜ‖ over the probe rows (the attribution rows' gradients are the score's)."""
-        total = total_hidden_grad(direction, from_outputs, through)[: self.samples].double() / scale
+        total = total_hidden_grad(direction, from_outputs, through, self.samples).double() / scale
         return total.pow(2).sum(dim=(0, 2)).sqrt().numpy()
 
     def _attribution(self, input_grad: torch.Tensor | None, scale: float) -> np.ndarray:
