@@ -5,12 +5,12 @@ each returns the process exit code and reports errors as one clear message, not 
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .errors import UserError
+from .events import EventType, RunStatus
 from .text import format_table, number
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -33,35 +33,25 @@ def guarded(command: Callable[..., int]) -> Callable[..., int]:
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+    """A run's progress on stderr (tqdm): steps, speed, time left, the latest training and
+    validation loss; it closes when the run ends."""
 
-    def __init__(self, total: int, stream=sys.stderr, width: int = 30):
-        self.total, self.stream, self.width = total, stream, width
-        self.started = time.perf_counter()
-        self._drawn = 0.0
+    def __init__(self, total: int, stream=sys.stderr):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, file=stream, unit="steps", dynamic_ncols=True, mininterval=0.1)
         self.val_loss: float | None = None
 
     def __call__(self, event: dict[str, Any]) -> None:
-        if event["type"] == "eval":
+        kind = event["type"]
+        if kind == EventType.EVAL:
             self.val_loss = event["val_loss"]
-        elif event["type"] == "step":
-            now = time.perf_counter()
-            if now - self._drawn >= 0.1 or event["step"] == self.total:
-                self._drawn = now
-                self._draw(event["step"], event["loss"], now - self.started)
-        elif event["type"] == "status" and event["status"] in ("finished", "stopped", "diverged", "failed"):
-            self.stream.write("\n")
-
-    def _draw(self, step: int, loss: float, elapsed: float) -> None:
-        done = int(self.width * step / self.total)
-        rate = step / elapsed if elapsed > 0 else 0.0
-        left = (self.total - step) / rate if rate else 0.0
-        val = f"  val {self.val_loss:.4g}" if self.val_loss is not None else ""
-        self.stream.write(
-            f"\r[{'#' * done}{'.' * (self.width - done)}] {step}/{self.total}  "
-            f"loss {loss:.4g}{val}  {rate:.1f} steps/s  {left:.0f}s left "
-        )
-        self.stream.flush()
+        elif kind == EventType.STEP:
+            val = f", val {self.val_loss:.4g}" if self.val_loss is not None else ""
+            self.bar.set_postfix_str(f"loss {event['loss']:.4g}{val}", refresh=False)
+            self.bar.update(event["step"] - self.bar.n)
+        elif kind == EventType.STATUS and RunStatus(event["status"]).ended:
+            self.bar.close()
 
 
 def announce_data_file(project) -> None:
@@ -154,7 +144,7 @@ def train_command(
         )
     )
     print(f"run folder: {result.run_dir or 'none here (node 0 writes it)'}")
-    return EXIT_OK if result.status in ("finished", "stopped") else EXIT_ERROR
+    return EXIT_OK if RunStatus(result.status).succeeded else EXIT_ERROR
 
 
 LAUNCH_OPTIONS = ("nproc", "nnodes", "node_rank", "rdzv_endpoint", "join_timeout", "backend")
@@ -226,7 +216,7 @@ def compare_command(
     if comparison.csv_path:
         print(f"table: {comparison.csv_path}")
         print(f"run folders: {comparison.out_dir}")
-    return EXIT_OK if all(r.status in ("finished", "stopped") for r in comparison.results) else EXIT_ERROR
+    return EXIT_OK if all(RunStatus(r.status).succeeded for r in comparison.results) else EXIT_ERROR
 
 
 class _VariantProgress:
@@ -236,7 +226,7 @@ class _VariantProgress:
         self.total, self.bar = total, None
 
     def __call__(self, event: dict[str, Any]) -> None:
-        if event["type"] == "variant":
+        if event["type"] == EventType.VARIANT:
             sizes = "/".join(str(s) for s in event["hidden_sizes"].values())
             print(
                 f"[{event['index'] + 1}/{event['variants']}] {event['cell']}: hidden size {sizes}, "

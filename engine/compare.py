@@ -24,6 +24,7 @@ from typing import Any
 
 from .blocks import CATALOGUE
 from .errors import UserError
+from .events import EventType, RunStatus, VariantDoneEvent, VariantEvent
 from .file_names import safe_stem
 from .graph import GraphDocument
 from .project import Project, project_from_dict, write_atomic
@@ -59,7 +60,7 @@ class VariantResult:
     cell: str
     hidden_sizes: dict[str, int]
     parameters: int
-    status: str
+    status: RunStatus
     seconds_per_step: float | None = None
     train_loss: float | None = None
     val_loss: float | None = None
@@ -234,29 +235,24 @@ def _run_variant(project, cell, index, total, match_params, steps, target_loss, 
     hidden = {node_id: variant.graph.node(node_id).params["hidden_size"] for node_id in recurrent_ids(variant)}
     parameters = parameter_count(variant)
     emit(
-        {
-            "type": "variant",
-            "cell": cell,
-            "index": index,
-            "variants": total,
-            "hidden_sizes": hidden,
-            "parameters": parameters,
-        }
+        VariantEvent(
+            type=EventType.VARIANT, cell=cell, index=index, variants=total, hidden_sizes=hidden, parameters=parameters
+        )
     )
     evals: list[dict[str, Any]] = []
     seconds_at: dict[int, float] = {}  # step -> training-step seconds so far
     horizons: list[int] = []
 
     def forward(event: dict[str, Any]) -> None:
-        if event["type"] == "eval":
+        if event["type"] == EventType.EVAL:
             evals.append(event)
-        elif event["type"] == "step":
+        elif event["type"] == EventType.STEP:
             seconds_at[event["step"]] = event["seconds"]
-        elif event["type"] == "probe":
+        elif event["type"] == EventType.PROBE:
             horizons.append(_model_horizon(event["probe"]))
         emit({**event, "variant": cell, "variant_index": index, "variants": total})
 
-    result = VariantResult(cell, hidden, parameters, "failed", target_loss=target_loss, evals=evals)
+    result = VariantResult(cell, hidden, parameters, RunStatus.FAILED, target_loss=target_loss, evals=evals)
     try:
         run = train(variant, forward, control, steps=steps, runs_dir=out_dir, record=out_dir is not None)
     except TrainingError as error:
@@ -270,7 +266,7 @@ def _run_variant(project, cell, index, total, match_params, steps, target_loss, 
     result.steps_to_target = steps_to_target(evals, target_loss)
     result.seconds_to_target = seconds_at.get(result.steps_to_target, 0.0 if result.steps_to_target == 0 else None)
     result.memory_horizon = horizons[-1] if horizons else None
-    emit({"type": "variant_done", "index": index, "variants": total, "result": result.row()})
+    emit(VariantDoneEvent(type=EventType.VARIANT_DONE, index=index, variants=total, result=result.row()))
     return result
 
 

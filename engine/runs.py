@@ -31,6 +31,7 @@ from typing import Any
 
 from . import strict_json
 from .errors import UserError
+from .events import METRIC_EVENTS, EventType, RunStatus
 from .file_names import safe_stem
 from .project import Project, ProjectFileError, load_project, save_project, write_atomic
 from .safe_io import FileRefusedError, check_regular, iter_lines, open_regular, quote, read_limited
@@ -127,7 +128,7 @@ class RunRecorder:
             raise RunFolderError(f"cannot write {name} in the run folder {self.run_dir}: {reason}") from None
 
     def record(self, event: dict[str, Any]) -> None:
-        if event["type"] in ("step", "eval"):
+        if event["type"] in METRIC_EVENTS:
             with self._writing(METRICS):
                 self._metrics.write(strict_json.dumps(to_strict_record(event)) + "\n")
 
@@ -204,7 +205,7 @@ def read_summary(run_dir: Path | str, problems: list[str] | None = None) -> dict
     run_dir = Path(run_dir)
     path = run_dir / SUMMARY
     if not path.exists():
-        return {"status": "interrupted", "message": "the run ended before writing its summary"}
+        return {"status": RunStatus.INTERRUPTED, "message": "the run ended before writing its summary"}
     try:
         summary = strict_json.loads(read_limited(path, "run summary", MAX_SUMMARY_BYTES).decode("utf-8"))
         if not isinstance(summary, dict):
@@ -227,7 +228,7 @@ def read_summary(run_dir: Path | str, problems: list[str] | None = None) -> dict
 
 
 # What a metrics line must hold to be shown: its kind, its step and its numbers.
-_REQUIRED_NUMBERS = {"step": ("loss", "grad_norm"), "eval": ("val_loss",)}
+_REQUIRED_NUMBERS = {EventType.STEP: ("loss", "grad_norm"), EventType.EVAL: ("val_loss",)}
 
 
 def _metric_event(line: bytes) -> dict[str, Any] | None:
@@ -261,7 +262,7 @@ def read_metrics(run_dir: Path | str, problems: list[str]) -> tuple[list[dict[st
             for number, line in enumerate(lines, 1):
                 event = _metric_event(line)
                 if event is not None:
-                    (steps if event["type"] == "step" else evals).append(event)
+                    (steps if event["type"] == EventType.STEP else evals).append(event)
                 elif line.endswith(b"\n"):  # a partial last line is a run killed mid-write: no damage
                     damaged.append(number)
     except FileRefusedError as error:

@@ -22,6 +22,17 @@ from torch import nn
 from .compiler import compile_graph
 from .data import load_dataset
 from .errors import UserError
+from .events import (
+    DoneEvent,
+    EvalEvent,
+    EventType,
+    PhaseEvent,
+    PredictionsEvent,
+    ProbeEvent,
+    RunStatus,
+    StepEvent,
+    status_event,
+)
 from .packing import with_lengths
 from .precision import Precision
 from .project import Project
@@ -67,7 +78,7 @@ class RunControl:
 
 @dataclass
 class RunResult:
-    status: str  # finished, stopped, diverged
+    status: RunStatus  # FINISHED, STOPPED, DIVERGED (FAILED raises TrainingError)
     steps: int
     run_dir: Path | None
     train_loss: float | None
@@ -193,7 +204,7 @@ class _Run:
         self.step_seconds = 0.0
 
     def execute(self, run_dir: Path | None) -> RunResult:
-        self._status("preparing", "loading data")
+        self._status(RunStatus.PREPARING, "loading data")
         self._prepare()
         if run_dir is not None:
             self.recorder = RunRecorder(run_dir, self.project)
@@ -202,7 +213,7 @@ class _Run:
             status, message = self._loop()
         except Exception as error:  # record why the run died, then let the caller report it
             message = f"training failed at step {self.step}: {error}"
-            self._finish("failed", message, run_dir, time.perf_counter() - started)
+            self._finish(RunStatus.FAILED, message, run_dir, time.perf_counter() - started)
             raise TrainingError(message) from error
         return self._finish(status, message, run_dir, time.perf_counter() - started)
 
@@ -211,7 +222,7 @@ class _Run:
         torch.manual_seed(seed)
         self.device = select_device(self.settings["device"])
         self.data = load_dataset(self.project.data, self.project.base_dir, seed=seed)
-        self._emit({"type": "phase", "phase": "building the model"})  # the window shows it before step 1
+        self._emit(PhaseEvent(type=EventType.PHASE, phase="building the model"))  # the window shows it before step 1
         self.model = compile_graph(self.project.graph, self.data.signature).to(self.device)
         self.forward = self.parallel.wrap(self.model)  # what training steps call; evaluation uses the model
         self.precision = Precision(self.settings["precision"], self.device)
@@ -231,24 +242,25 @@ class _Run:
 
         return ProbeSession(self.model, self.data, self.settings["probe_samples"])
 
-    def _loop(self) -> tuple[str, str]:
+    def _loop(self) -> tuple[RunStatus, str]:
         total = self.settings["steps"]
-        self._status("running", f"training for {total} steps")
+        self._status(RunStatus.RUNNING, f"training for {total} steps")
         self.last_good = self._snapshot()
         self._evaluate()
         self._maybe_probe(force=True)
         while self.step < total:
             if not self.parallel.carry_on(self._wait_while_paused):
-                return "stopped", f"stopped by the user at step {self.step}"
+                return RunStatus.STOPPED, f"stopped by the user at step {self.step}"
             loss, grad_norm = self._train_step()
             if not (math.isfinite(loss) and math.isfinite(grad_norm)):
-                return "diverged", self._diverged(loss, grad_norm)
+                return RunStatus.DIVERGED, self._diverged(loss, grad_norm)
             self.step += 1
-            self._emit(
-                {"type": "step", "step": self.step, "loss": loss, "grad_norm": grad_norm, "seconds": self.step_seconds}
+            event = StepEvent(
+                type=EventType.STEP, step=self.step, loss=loss, grad_norm=grad_norm, seconds=self.step_seconds
             )
+            self._emit(event)
             self._after_step(total)
-        return "finished", f"finished {total} steps"
+        return RunStatus.FINISHED, f"finished {total} steps"
 
     def _after_step(self, total: int) -> None:
         final = self.step == total
@@ -289,10 +301,10 @@ class _Run:
 
     def _wait_while_paused(self) -> bool:
         if self.control.paused and not self.control.stopped:
-            self._status("paused", f"paused at step {self.step}")
+            self._status(RunStatus.PAUSED, f"paused at step {self.step}")
             self.control.resume_event.wait()
             if not self.control.stopped:
-                self._status("running", f"resumed at step {self.step}")
+                self._status(RunStatus.RUNNING, f"resumed at step {self.step}")
         return not self.control.stopped
 
     def _evaluate(self) -> None:
@@ -301,20 +313,20 @@ class _Run:
         batch = max(self.settings["batch_size"], 256)
         self.val_loss, self.metric = evaluate(self.model, self.x_val, self.y_val, batch, self.data.lengths_val)
         self.judgement = self._judge(batch)
-        self._emit(
-            {
-                "type": "eval",
-                "step": self.step,
-                "val_loss": self.val_loss,
-                "metric": self.metric,
-                "metric_name": self.data.signature.metric,
-                "train_loss": self.train_loss,
-                **({"classification": self.judgement} if self.judgement else {}),
-            }
+        event = EvalEvent(
+            type=EventType.EVAL,
+            step=self.step,
+            val_loss=self.val_loss,
+            metric=self.metric,
+            metric_name=self.data.signature.metric,
+            train_loss=self.train_loss,
         )
+        if self.judgement:
+            event["classification"] = self.judgement
+        self._emit(event)
         extra = self.on_evaluate(self.model, self.data) if self.on_evaluate else None
         if extra:
-            self._emit({"type": "predictions", "step": self.step, "predictions": extra})
+            self._emit(PredictionsEvent(type=EventType.PREDICTIONS, step=self.step, predictions=extra))
 
     def _judge(self, batch: int) -> dict[str, Any] | None:
         """Accuracy, macro-F1, confusion matrix and the majority-class baseline (classifiers)."""
@@ -337,12 +349,12 @@ class _Run:
             from .probe_store import save_probe
 
             save_probe(self.recorder.run_dir, record)
-        self._emit({"type": "probe", "step": self.step, "probe": record})
+        self._emit(ProbeEvent(type=EventType.PROBE, step=self.step, probe=record))
 
     def _snapshot(self) -> dict[str, torch.Tensor]:
         return {name: tensor.detach().clone() for name, tensor in self.model.state_dict().items()}
 
-    def _finish(self, status: str, message: str, run_dir: Path | None, duration: float) -> RunResult:
+    def _finish(self, status: RunStatus, message: str, run_dir: Path | None, duration: float) -> RunResult:
         summary = {
             "status": status,
             "message": message,
@@ -366,11 +378,11 @@ class _Run:
             self.recorder.write_summary(summary)
             self.recorder.close()
         self._status(status, message)
-        self._emit({"type": "done", "summary": summary, "run_dir": str(run_dir) if run_dir else None})
+        self._emit(DoneEvent(type=EventType.DONE, summary=summary, run_dir=str(run_dir) if run_dir else None))
         return RunResult(status, self.step, run_dir, self.train_loss, self.val_loss, self.metric, message, summary)
 
-    def _status(self, status: str, message: str) -> None:
-        self._emit({"type": "status", "status": status, "message": message})
+    def _status(self, status: RunStatus, message: str) -> None:
+        self._emit(status_event(status, message))
 
     def _emit(self, event: dict[str, Any]) -> None:
         if self.recorder is not None:

@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 
 from engine.compare import CELLS, CSV_FIELDS, recurrent_ids
 from engine.file_names import safe_stem
+from engine.run_data import LossSeries, loss_label
 
 from .plots.common import add_legend, log_friendly_axes, series_color, style_plot
-from .plots.run_data import LossSeries, loss_label
 from .training.process import TrainingProcess
 
 TABLE_COLUMNS = (

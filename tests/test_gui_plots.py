@@ -17,6 +17,7 @@ from engine.compiler import compile_graph  # noqa: E402
 from engine.data import load_dataset  # noqa: E402
 from engine.predictions import predictions  # noqa: E402
 from engine.project import load_project  # noqa: E402
+from engine.run_data import LossSeries, RunData  # noqa: E402
 from engine.training import train  # noqa: E402
 from gui.paths import EXAMPLES  # noqa: E402
 from gui.plots.gates_dock import GatesPanel  # noqa: E402
@@ -24,7 +25,6 @@ from gui.plots.gradient_dock import GradientPanel  # noqa: E402
 from gui.plots.hidden_dock import HiddenStatePanel  # noqa: E402
 from gui.plots.loss_dock import LossPanel  # noqa: E402
 from gui.plots.predictions_dock import PredictionsPanel  # noqa: E402
-from gui.plots.run_data import LossSeries, RunData  # noqa: E402
 from gui.plots.run_view import RunView  # noqa: E402
 
 

@@ -47,6 +47,7 @@ def _build(class_name: str):
     return build
 
 
+_CROSS_ENTROPY = "cross-entropy, nats"
 _export = module("nn.Linear", lambda step: {"in_features": step.inputs[0].size, "out_features": step.output.size})
 
 
@@ -73,8 +74,10 @@ SPECS = (
         head=HeadRule(
             "regression",
             {
-                "mse": Loss("mean squared error", "nn.functional.mse_loss(prediction, target)"),
-                "l1": Loss("mean absolute error (L1)", "nn.functional.l1_loss(prediction, target)"),
+                "mse": Loss("mean squared error", "nn.functional.mse_loss(prediction, target)", "MSE"),
+                "l1": Loss(
+                    "mean absolute error (L1)", "nn.functional.l1_loss(prediction, target)", "L1, mean absolute error"
+                ),
             },
             loss_param="loss",
         ),
@@ -103,7 +106,9 @@ SPECS = (
             "classification",
             {
                 None: Loss(
-                    "cross-entropy, logits (B, C) and class ids (B,)", "nn.functional.cross_entropy(prediction, target)"
+                    "cross-entropy, logits (B, C) and class ids (B,)",
+                    "nn.functional.cross_entropy(prediction, target)",
+                    _CROSS_ENTROPY,
                 )
             },
         ),
@@ -125,6 +130,7 @@ SPECS = (
                 None: Loss(
                     "cross-entropy per step, logits (B, T, V) and tokens (B, T)",
                     "nn.functional.cross_entropy(prediction.flatten(0, 1), target.flatten())",
+                    _CROSS_ENTROPY,
                 )
             },
         ),

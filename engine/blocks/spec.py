@@ -104,11 +104,12 @@ class BlockSpec:
 
 @dataclass(frozen=True)
 class Loss:
-    """A head's loss in words (for people) and as an expression over `prediction` and
-    `target` (for exported source)."""
+    """A head's loss in words (for people), as an expression over `prediction` and `target`
+    (for exported source) and as the loss plot's axis label names it."""
 
     words: str
     code: str
+    axis: str
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.run_data import RunData
+
 from .. import theme
-from .run_data import RunData
 from .run_view import RunView
 
 SERIES_COLORS = ("#5aa2ff", "#f0a33a", "#56c28a", "#e06c9f", "#a58cf0", "#f2c14e", "#4cc3e6", "#ef5b5b")

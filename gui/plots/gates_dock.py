@@ -12,6 +12,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout
 
+from engine.run_data import RunData
+
 from .common import (
     BlockPicker,
     PlotPanel,
@@ -24,7 +26,6 @@ from .common import (
     set_items,
     style_plot,
 )
-from .run_data import RunData
 from .run_view import RunView
 
 LEVELS = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "preactivation": (-3.0, 3.0)}

@@ -9,6 +9,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout
 
+from engine.run_data import RunData
+
 from .common import (
     BlockPicker,
     PlotPanel,
@@ -21,7 +23,6 @@ from .common import (
     panel_layout,
     style_plot,
 )
-from .run_data import RunData
 from .run_view import RunView
 
 EARLIER_PROBES = 6

@@ -13,8 +13,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox
 
+from engine.run_data import RunData
+
 from .common import BlockPicker, PlotPanel, Readout, caption, panel_layout, style_plot
-from .run_data import RunData
 from .run_view import RunView
 
 TIME_COLORS = "plasma"

@@ -12,6 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
+from engine.run_data import RunData
+
 from .. import theme
 from .common import (
     PlotPanel,
@@ -24,7 +26,6 @@ from .common import (
     series_color,
     style_plot,
 )
-from .run_data import RunData
 from .run_view import RunView
 
 METRIC_COLOR = "#56c28a"

@@ -15,8 +15,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSpinBox, QStackedWidget, QWidget
 
+from engine.run_data import RunData
+
 from .common import PlotPanel, Readout, SideBySide, colour_key, combo, panel_layout, series_color, set_items, style_plot
-from .run_data import RunData
 from .run_view import RunView
 
 MAX_LABELLED_CLASSES = 20

@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from .run_data import RunData
+from engine.run_data import RunData
 
 REFRESH_MS = 40
 

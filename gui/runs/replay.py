@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 
 from engine.probe_store import ProbeStoreError, load_probes
+from engine.run_data import RunData, loss_label
 from engine.runs import load_run
 
-from ..plots.run_data import RunData, loss_label
 from ..plots.run_view import RunView
 
 

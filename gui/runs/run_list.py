@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.run_data import RunData
 from engine.runs import SUMMARY, RunFolderError, list_runs
 
-from ..plots.run_data import RunData
 from ..plots.run_view import RunView
 from .replay import ProbeSlider, load_run_data, run_label
 from .run_files import last_step_metrics

@@ -17,9 +17,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from engine.project import Project
+from engine.run_data import RunData, loss_label
 from engine.runs import list_runs
 
-from ..plots.run_data import RunData, loss_label
 from ..runs.replay import run_label
 from ..runs.run_files import write_forced_summary
 from .process import TrainingProcess
