@@ -106,3 +106,28 @@ def imbalance_warning(train_labels: np.ndarray, n_classes: int, class_names: lis
         f"{share:.0%} accuracy, so judge the model by macro-F1 against the baseline, or set the "
         "Classification head's class_weights to 'balanced'."
     )
+
+
+def classification_lines(summary: dict[str, Any], max_classes: int = 12) -> list[str]:
+    """A run summary's classification figures as the command line prints them (none if absent)."""
+    judged = summary.get("classification")
+    if not judged:
+        return []
+    base = judged["baseline"]
+    beats = judged["macro_f1"] > base["macro_f1"] and judged["accuracy"] >= base["accuracy"]
+    lines = [
+        f"accuracy {judged['accuracy']:.1%}, macro-F1 {judged['macro_f1']:.3f}; baseline {base['name']}: "
+        f"accuracy {base['accuracy']:.1%}, macro-F1 {base['macro_f1']:.3f}",
+        "the model beats the majority-class baseline"
+        if beats
+        else "the model does NOT beat the majority-class baseline: it has learned nothing the class shares do not give",
+    ]
+    names = [name[:12] for name in judged["class_names"]]
+    if len(names) <= max_classes:
+        width = max(len(name) for name in names + ["true \\ predicted"]) + 1
+        lines.append("true \\ predicted".ljust(width) + " ".join(name.rjust(max(len(name), 5)) for name in names))
+        for name, row in zip(names, judged["confusion"]):
+            lines.append(name.ljust(width) + " ".join(str(n).rjust(max(len(c), 5)) for n, c in zip(row, names)))
+    if judged.get("imbalance_warning"):
+        lines.append(f"warning: {judged['imbalance_warning']}")
+    return lines

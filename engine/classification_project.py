@@ -3,7 +3,7 @@
 `main.py new PROJECT --data FILE.csv --text-column C --label-column L` (or `--sequence-column S`
 for one row per time step) calls `classification_project`: the data settings point at the file
 relative to the project's folder, the graph is the usual starting point (tokens -> Embedding ->
-GRU -> Classification, or sequence -> GRU -> Classification), and when the file's classes are
+GRU -> Classification, or sequence -> GRU -> Classification; another cell if asked), and when the file's classes are
 strongly imbalanced the head weights them ("balanced") and the warning is returned to show.
 """
 
@@ -26,6 +26,7 @@ def classification_project(
     text_column: str | None = None,
     sequence_column: str | None = None,
     time_column: str = "",
+    cell: str = "GRU",
 ) -> tuple[Project, str | None]:
     """(the project, an imbalance warning or None); DataError if the file does not fit."""
     if (text_column is None) == (sequence_column is None):
@@ -42,7 +43,7 @@ def classification_project(
     )
     warning = _imbalance(project)
     project.refresh_signature()  # the graph knows the data's sizes before it is wired
-    _wire(project, text=text_column is not None, balanced=warning is not None)
+    _wire(project, cell, text=text_column is not None, balanced=warning is not None)
     return project, warning
 
 
@@ -54,10 +55,10 @@ def _imbalance(project: Project) -> str | None:
     return imbalance_warning(dataset.y_train.numpy(), dataset.signature.n_outputs, dataset.class_names)
 
 
-def _wire(project: Project, text: bool, balanced: bool) -> None:
+def _wire(project: Project, cell: str, text: bool, balanced: bool) -> None:
     doc = project.graph
     blocks = [("TokenInput", {}), ("Embedding", {"dim": 32})] if text else [("SequenceInput", {})]
-    blocks += [("GRU", {"hidden_size": 64, "output": "last"}), ("Classification", {})]
+    blocks += [(cell, {"hidden_size": 64, "output": "last"}), ("Classification", {})]
     if balanced:
         blocks[-1] = ("Classification", {"class_weights": "balanced"})
     names = ["text", "embed"] if text else ["steps"]

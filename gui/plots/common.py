@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -128,6 +129,18 @@ def add_legend(plot: pg.PlotItem, offset=(-8, 8)) -> pg.LegendItem:
     return legend
 
 
+def legend_below(graphics: pg.GraphicsLayoutWidget, plot: pg.PlotItem, row: int, columns: int = 4) -> pg.LegendItem:
+    """A legend in its own row under `plot`, outside the data it would otherwise cover.
+    Named curves added to `plot` afterwards join it, as with plot.addLegend."""
+    legend = pg.LegendItem(colCount=columns, labelTextColor=theme.COLORS["text"], labelTextSize="8.5pt", frame=False)
+    graphics.addItem(legend, row=row, col=0)
+    for item in plot.listDataItems():
+        if item.name():
+            legend.addItem(item, item.name())
+    plot.legend = legend
+    return legend
+
+
 def colour_key(title: str, entries: list[tuple[str, QColor]]) -> str:
     """A plot title that doubles as a legend: the title, then each name in its curve's colour
     (small plots have no room for a legend box over the data)."""
@@ -229,6 +242,11 @@ class PlotPanel(QWidget):
     def redraw(self, data: RunData) -> None:
         raise NotImplementedError
 
+    def export_folder(self) -> Path:
+        """Where exports are offered: the run's folder, else the home folder."""
+        run_dir = self.view.data.run_dir if self.view.data is not None else None
+        return run_dir or Path.home()
+
     def show_empty(self, empty: bool) -> None:
         """The plots, or while there is nothing to plot, a line saying what will appear."""
         self.graphics.setVisible(not empty)
@@ -245,15 +263,33 @@ def caption() -> QLabel:
 
 
 def panel_layout(panel: QWidget, *rows) -> QVBoxLayout:
+    """Rows top to bottom; a plot panel's tool row (legend, enlarge, PNG, CSV) ends its first
+    row of controls, or gets its own row."""
     layout = QVBoxLayout(panel)
     layout.setContentsMargins(6, 4, 6, 4)
     layout.setSpacing(4)
+    if isinstance(panel, PlotPanel):
+        from .plot_tools import PlotTools
+
+        panel.tools = PlotTools(panel)
+        first = rows[0] if rows and isinstance(rows[0], QHBoxLayout) else None
+        if first is not None:
+            first.addWidget(panel.tools)
+        else:
+            rows = (_row_with(panel.tools), *rows)
     for row in rows:
         if isinstance(row, QWidget):
             layout.addWidget(row, 1 if isinstance(row, pg.GraphicsView) or row.objectName() == "emptyHint" else 0)
         else:
             layout.addLayout(row)
     return layout
+
+
+def _row_with(widget: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(widget)
+    return row
 
 
 def combo(tip: str, minimum_width: int = 70) -> QComboBox:

@@ -1,5 +1,6 @@
 """The loss plot: training loss (raw and smoothed) and validation loss against the step, the
-task's metric on a second axis, other runs overlaid, and a log-scale toggle.
+task's metric on a second axis, other runs overlaid, and a log-scale toggle (on by default:
+a loss falls over decades). The legend sits under the plot, never over the curves.
 
 Curves are made once; `redraw` only calls setData. The raw curve can hold tens of thousands
 of points, so curves downsample to the screen ('peak' keeps the spikes) and clip to view.
@@ -18,8 +19,8 @@ from .. import theme
 from .common import (
     PlotPanel,
     Readout,
-    add_legend,
     finite_or_nan,
+    legend_below,
     log_friendly_axes,
     number,
     panel_layout,
@@ -41,7 +42,7 @@ class LossPanel(PlotPanel):
         super().__init__(view)
         self.graphics = pg.GraphicsLayoutWidget()
         self.plot = style_plot(self.graphics.addPlot(axisItems=log_friendly_axes()), "", "training step", "loss")
-        self.legend = add_legend(self.plot, offset=(8, -8))  # bottom left: empty while a loss falls
+        self.legend = legend_below(self.graphics, self.plot, row=1)  # never over the curves
         accent = series_color(0)
         self.raw = self._curve(pg.mkPen(series_color(0, RAW_ALPHA), width=1), "training (raw)")
         self.smoothed = self._curve(pg.mkPen(accent, width=2), "training (smoothed)")
@@ -59,6 +60,7 @@ class LossPanel(PlotPanel):
         self.overlay_curves: list[pg.PlotDataItem] = []
         self.log_scale = QCheckBox("Log scale", toolTip="Show the loss on a logarithmic axis")
         self.log_scale.toggled.connect(self._set_log)
+        self.log_scale.setChecked(True)  # a falling loss spans decades: on a linear axis it lies flat
         self.readout = Readout()
         self.readout.follow(self.plot, self._describe)
         controls = QHBoxLayout()

@@ -24,6 +24,7 @@ from ..runs.run_list import RunsPanel
 from .controls import RunControls, make_action
 from .run_export import RunExport
 from .session import TrainingSession
+from .training_layout import TrainingLayout
 
 RIGHT_COLUMN_WIDTH = 380  # inspector above, gradient and hidden state below
 
@@ -48,6 +49,7 @@ class TrainingWorkbench(QObject):
         self.controls = RunControls(window, self.session, lambda: self.project_runs.root)
         self._add_tool_actions()
         self.export = RunExport(window, self.view, self.session)
+        self.layout_mode = TrainingLayout(window, self.docks["loss"])
         window.close_guards.append(self.controls.confirm_close)
         window.close_guards.append(self._end_worker)
         window.selection_changed.connect(self.view.follow_canvas)

@@ -1,0 +1,83 @@
+"""Plots a person can read: the loss on a log axis by default with its legend under the
+plot, and every plot panel's tools (legend on/off, enlarge and back, PNG and CSV export)."""
+
+from __future__ import annotations
+
+import csv
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QStandardPaths  # noqa: E402
+from PySide6.QtGui import QGuiApplication, QImage  # noqa: E402
+
+from gui.testing import dialogs, window  # noqa: E402,F401
+
+QStandardPaths.setTestModeEnabled(True)
+
+
+def show_a_falling_loss(trainer):
+    data = type(trainer.session.data)(title="made up", total_steps=1000)
+    steps = np.arange(1, 1001)
+    data.add_steps(steps, 10.0 * np.exp(-steps / 100), np.ones(1000))
+    trainer.view.show(data)
+    return data
+
+
+def test_the_loss_is_on_a_log_axis_with_the_legend_off_the_curves(window, qtbot):
+    trainer = window.training
+    trainer.docks["loss"].show()
+    trainer.docks["loss"].raise_()
+    show_a_falling_loss(trainer)
+    loss = trainer.panels["loss"]
+    qtbot.waitUntil(lambda: loss.raw.getData()[0] is not None, timeout=3000)
+    assert loss.log_scale.isChecked() and loss.plot.getAxis("left").logMode
+    legend_area = loss.legend.sceneBoundingRect()
+    assert legend_area.height() > 0 and not legend_area.intersects(loss.plot.vb.sceneBoundingRect())
+
+
+def test_plot_tools_hide_the_legend_enlarge_and_export(window, qtbot, tmp_path):
+    trainer = window.training
+    trainer.docks["loss"].show()
+    trainer.docks["loss"].raise_()
+    show_a_falling_loss(trainer)
+    loss = trainer.panels["loss"]
+    qtbot.waitUntil(lambda: loss.raw.getData()[0] is not None, timeout=3000)
+    tools = loss.tools
+    tools.legend.click()
+    assert not loss.legend.isVisible()
+    tools.legend.click()
+    assert loss.legend.isVisible()
+
+    tools.enlarge.click()
+    dock, screen = trainer.docks["loss"], QGuiApplication.primaryScreen().availableGeometry()
+    assert dock.isFloating() and dock.width() >= 0.7 * screen.width() and tools.enlarge.text() == "Dock"
+    tools.enlarge.click()
+    assert not dock.isFloating()
+
+    png = tools.export_png(tmp_path / "loss.png")
+    assert png is not None and QImage(str(png)).width() > 100
+    rows = list(csv.reader((tools.export_csv(tmp_path / "loss.csv")).open()))
+    assert rows[0] == ["plot", "curve", "x", "y"]
+    raw = [row for row in rows[1:] if row[1] == "training (raw)"]
+    assert len(raw) == 1000 and float(raw[0][2]) == 1.0 and abs(float(raw[0][3]) - 10 * np.exp(-0.01)) < 1e-9
+
+
+def test_every_plot_panel_has_the_tools(window):
+    assert all(hasattr(panel, "tools") for panel in window.training.panels.values())
+
+
+def test_the_training_layout_gives_the_plots_the_room_and_goes_back(window, qtbot):
+    qtbot.wait(300)  # the first-start layout is made once the window is up
+    trainer, palette = window.training, window.findChild(type(window.training.docks["loss"]), "dock_blocks")
+    trainer.docks["loss"].raise_()
+    qtbot.wait(100)
+    before_height = trainer.docks["loss"].height()
+    assert palette.isVisible()
+    trainer.layout_mode.action.trigger()
+    qtbot.wait(300)
+    assert not palette.isVisible() and trainer.docks["loss"].height() > before_height
+    trainer.layout_mode.action.trigger()
+    qtbot.wait(300)
+    assert palette.isVisible() and abs(trainer.docks["loss"].height() - before_height) <= 30  # a tab bar
