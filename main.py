@@ -32,6 +32,15 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="table of blocks, output shapes and parameter counts")
     summary.add_argument("project", type=Path)
 
+    new = commands.add_parser("new", help="write a ready project from a CSV (forecaster) or text file (char model)")
+    new.add_argument("project", type=Path, help="the project file to write (.rsproj)")
+    new.add_argument("--data", required=True, help="a CSV or text file, or a built-in series such as builtin:nile")
+    new.add_argument("--target", help="the column to forecast (default: the last numeric column)")
+    new.add_argument("--cell", default="lstm", choices=("lstm", "gru", "rnn"), help="the recurrent cell")
+    new.add_argument("--window", type=int, help="rows per sample (default: one season, or 24)")
+    new.add_argument("--horizon", type=int, default=1, help="predict the next K values (default 1)")
+    new.add_argument("--layout", choices=("long", "wide"), help="long: a row per step; wide: a row per period")
+    new.add_argument("--transform", default="none", choices=("none", "log", "diff", "seasonal-diff"))
     inspect = commands.add_parser(
         "inspect", help="report what the probes of a run saw: gates, gradients, spectral radii"
     )
@@ -93,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
         return cli.export_tensorboard_command(args.run_dir, args.out)
     if args.command == "inspect":
         return cli.inspect_command(args.run_dir)
+    if args.command == "new":
+        from engine.new_project import NewProjectChoices
+
+        options = ("data", "target", "cell", "window", "horizon", "layout", "transform")
+        return cli.new_command(args.project, NewProjectChoices(**{name: getattr(args, name) for name in options}))
     if args.command == "compare":
         return cli.compare_command(args.project, args.cells, args.match_params, args.steps, args.target_loss, args.out)
     return open_window(getattr(args, "project", None))

@@ -15,7 +15,7 @@ import numpy as np
 
 from .data.transforms import reference_rows
 
-BASELINE_NAMES = {"mean": "mean of the training part", "persistence": "persistence", "seasonal": "seasonal naive"}
+BASELINE_NAMES = {"mean": "training mean", "persistence": "persistence", "seasonal": "seasonal naive"}
 
 
 def mean_forecast(train_mean: float, ends: np.ndarray, horizon: int) -> np.ndarray:

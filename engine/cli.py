@@ -143,8 +143,25 @@ def train_command(
             ]
         )
     )
+    from .forecast_text import forecast_lines
+
+    for line in forecast_lines(result.summary):
+        print(line)
     print(f"run folder: {result.run_dir or 'none here (node 0 writes it)'}")
     return EXIT_OK if RunStatus(result.status).succeeded else EXIT_ERROR
+
+
+@guarded
+def new_command(project_path: Path, choices: Any) -> int:
+    """Write a ready project for a data file (engine.new_project) and say what was chosen."""
+    from .new_project import create_project
+
+    _, notes = create_project(project_path, choices)
+    print(f"wrote {project_path}:")
+    for note in notes:
+        print(f"  {note}")
+    print(f"train it with: python main.py train {project_path}")
+    return EXIT_OK
 
 
 LAUNCH_OPTIONS = ("nproc", "nnodes", "node_rank", "rdzv_endpoint", "join_timeout", "backend")

@@ -45,6 +45,32 @@ def predictions(model, data, seed: int = 0) -> dict[str, Any]:
         model.train(was_training)
 
 
+def validation_outputs(model, data, size: int = 256) -> np.ndarray:
+    """The model's outputs on every validation sample, as float64 numpy (eval mode, no gradients)."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            return _in_batches(model, data.x_val, size).double().numpy()
+    finally:
+        model.train(was_training)
+
+
+def forecast_table(info, outputs: np.ndarray) -> tuple[list[str], list[list[Any]]]:
+    """predictions.csv: one row per validation sample and step ahead, in the data's units."""
+    forecast = info.to_original(outputs)
+    truth, times = info.truth, info.target_times
+    origins = info.labels[info.val_ends]
+    names = list(info.baselines)
+    header = [info.time_name or "row", "step_ahead", "forecast_from", info.target, "prediction", *names]
+    rows = []
+    for i in range(len(forecast)):
+        for j in range(info.horizon):
+            baseline = [f"{info.baselines[name][i, j]:.6g}" for name in names]
+            rows.append([times[i, j], j + 1, origins[i], f"{truth[i, j]:.6g}", f"{forecast[i, j]:.6g}", *baseline])
+    return header, rows
+
+
 def _device(model) -> torch.device:
     return next(model.parameters()).device
 

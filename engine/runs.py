@@ -3,7 +3,9 @@
 A run folder (`runs/<time>-<project>/` beside the project) holds
   project.rsproj      a copy of the project as it was trained
   metrics.jsonl       one JSON object per line: step and evaluation events
-  weights.safetensors the final (or last good) weights
+  weights.safetensors the weights of the best validation loss (or the last finite ones)
+  weights_last.safetensors  the weights at the run's last step
+  predictions.csv     forecasts: validation times, targets, predictions, baselines (data's units)
   summary.json        status, steps, final losses, duration, parameter count
   probes/             probe records (engine.probe_store)
 Every file is plain JSON, JSON lines, safetensors or .npz without pickled objects.
@@ -40,6 +42,8 @@ RUN_FORMAT_VERSION = 1
 PROJECT_COPY = "project.rsproj"
 METRICS = "metrics.jsonl"
 WEIGHTS = "weights.safetensors"
+LAST_WEIGHTS = "weights_last.safetensors"
+PREDICTIONS = "predictions.csv"
 SUMMARY = "summary.json"
 PROBES = "probes"
 
@@ -132,12 +136,24 @@ class RunRecorder:
             with self._writing(METRICS):
                 self._metrics.write(strict_json.dumps(to_strict_record(event)) + "\n")
 
-    def save_weights(self, state_dict: dict) -> None:
+    def save_weights(self, state_dict: dict, name: str = WEIGHTS) -> None:
         from safetensors.torch import save
 
-        tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in state_dict.items()}
-        with self._writing(WEIGHTS):
-            write_atomic(self.run_dir / WEIGHTS, save(tensors))
+        tensors = {key: tensor.detach().cpu().contiguous() for key, tensor in state_dict.items()}
+        with self._writing(name):
+            write_atomic(self.run_dir / name, save(tensors))
+
+    def write_predictions(self, header: list[str], rows: list[list[Any]]) -> None:
+        """predictions.csv: one row per validation forecast (values already in the data's units)."""
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        with self._writing(PREDICTIONS):
+            write_atomic(self.run_dir / PREDICTIONS, buffer.getvalue())
 
     def write_summary(self, summary: dict[str, Any]) -> None:
         content = to_strict_record({"run_format": RUN_FORMAT_VERSION, **summary})

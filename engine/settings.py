@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .checkpoints import LR_SCHEDULES
 from .errors import UserError
 from .params import Param, ParamValueError
 
@@ -46,6 +47,26 @@ TRAINING_PARAMS: tuple[Param, ...] = (
         help="Look inside recurrent blocks every this many steps; 0 turns probes off.",
     ),
     Param("probe_samples", "int", 8, 1, 1024, help="Validation sequences used by each probe."),
+    Param(
+        "patience",
+        "int",
+        0,
+        0,
+        1_000_000,
+        help="Stop early after this many evaluations without a better validation loss; 0 never stops early. "
+        "The weights of the best validation loss are kept either way.",
+    ),
+    Param(
+        "lr_schedule",
+        "choice",
+        "constant",
+        choices=LR_SCHEDULES,
+        help="Learning rate over the run: constant, cosine (annealed to zero at the last step) or plateau "
+        "(halved after lr_patience evaluations without improvement).",
+    ),
+    Param(
+        "lr_patience", "int", 3, 0, 1_000_000, help="Evaluations without improvement before 'plateau' halves the rate."
+    ),
     Param(
         "precision",
         "choice",

@@ -19,6 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from .checkpoints import LearningRateSchedule, WeightKeeper
 from .compiler import compile_graph
 from .data import load_dataset
 from .errors import UserError
@@ -36,7 +37,7 @@ from .events import (
 from .packing import with_lengths
 from .precision import Precision
 from .project import Project
-from .runs import RunRecorder, new_run_dir
+from .runs import LAST_WEIGHTS, RunRecorder, new_run_dir
 from .settings import check_training
 
 EventSink = Callable[[dict[str, Any]], None]
@@ -198,7 +199,6 @@ class _Run:
         self.on_evaluate = on_evaluate
         self.parallel = parallel or OneProcess()
         self.recorder: RunRecorder | None = None
-        self.last_good: dict[str, torch.Tensor] | None = None
         self.train_loss = self.val_loss = self.metric = None
         self.step = 0
         self.step_seconds = 0.0
@@ -227,6 +227,10 @@ class _Run:
         self.forward = self.parallel.wrap(self.model)  # what training steps call; evaluation uses the model
         self.precision = Precision(self.settings["precision"], self.device)
         self.optimizer = make_optimizer(self.model, self.settings)
+        self.keeper = WeightKeeper(self.model)
+        self.schedule = LearningRateSchedule(
+            self.optimizer, self.settings["lr_schedule"], self.settings["steps"], self.settings["lr_patience"]
+        )
         self.sampler = BatchSampler(len(self.data.x_train), self.settings["batch_size"], seed)
         self.x_train, self.y_train = self.data.x_train.to(self.device), self.data.y_train.to(self.device)
         self.x_val, self.y_val = self.data.x_val.to(self.device), self.data.y_val.to(self.device)
@@ -245,8 +249,8 @@ class _Run:
     def _loop(self) -> tuple[RunStatus, str]:
         total = self.settings["steps"]
         self._status(RunStatus.RUNNING, f"training for {total} steps")
-        self.last_good = self._snapshot()
         self._evaluate()
+        self.keeper.observe(self.step, None, self.val_loss)
         self._maybe_probe(force=True)
         while self.step < total:
             if not self.parallel.carry_on(self._wait_while_paused):
@@ -260,13 +264,16 @@ class _Run:
             )
             self._emit(event)
             self._after_step(total)
+            if self.keeper.out_of_patience(self.settings["patience"]):
+                return RunStatus.FINISHED, self._early_stop_message()
         return RunStatus.FINISHED, f"finished {total} steps"
 
     def _after_step(self, total: int) -> None:
         final = self.step == total
         if self.step % self.settings["eval_every"] == 0 or final:
             self._evaluate()
-            self.last_good = self._snapshot()
+            self.keeper.observe(self.step, self.train_loss, self.val_loss)
+            self.schedule.after_evaluation(self.val_loss)
         self._maybe_probe(force=final)
 
     def _train_step(self) -> tuple[float, float]:
@@ -286,17 +293,25 @@ class _Run:
         value = self.parallel.mean_over_ranks(loss.item() * weight)
         if math.isfinite(value) and math.isfinite(grad_norm):
             self.precision.step(self.optimizer)
+            self.schedule.after_step()
             self.train_loss = value
         self.step_seconds += time.perf_counter() - started
         return value, grad_norm
 
     def _diverged(self, loss: float, grad_norm: float) -> str:
-        self.model.load_state_dict(self.last_good)
+        kept = self.keeper.restore_last_finite()
         what = "loss" if not math.isfinite(loss) else "gradient norm"
+        weights = f"the last finite weights (from step {kept}) were kept" if kept is not None else "no finite weights"
         return (
             f"the {what} became {loss if what == 'loss' else grad_norm} at step {self.step + 1}; "
-            "training stopped and the last good weights were kept. Try a lower learning rate "
-            "or gradient clipping"
+            f"training stopped and {weights}. Try a lower learning rate or gradient clipping"
+        )
+
+    def _early_stop_message(self) -> str:
+        best = self.keeper.best
+        return (
+            f"stopped early at step {self.step}: the validation loss did not improve for "
+            f"{self.settings['patience']} evaluations (best {best.val_loss:.4g} at step {best.step})"
         )
 
     def _wait_while_paused(self) -> bool:
@@ -351,8 +366,30 @@ class _Run:
             save_probe(self.recorder.run_dir, record)
         self._emit(ProbeEvent(type=EventType.PROBE, step=self.step, probe=record))
 
-    def _snapshot(self) -> dict[str, torch.Tensor]:
-        return {name: tensor.detach().clone() for name, tensor in self.model.state_dict().items()}
+    def _keep_weights(self, status: RunStatus) -> dict[str, Any]:
+        """Save the last weights, then load and save the best ones: the run's result."""
+        if self.recorder is not None:
+            self.recorder.save_weights(self.model.state_dict(), LAST_WEIGHTS)
+        best = self.keeper.restore_best() if status != RunStatus.FAILED else None
+        if self.recorder is not None:
+            self.recorder.save_weights(self.model.state_dict())
+        if best is None:
+            return {"best_step": None, "best_val_loss": None}
+        return {"best_step": best.step, "best_val_loss": best.val_loss}
+
+    def _judge_forecast(self, kept: dict[str, Any]) -> dict[str, Any] | None:
+        """Errors in the data's units beside the baselines, for the kept weights; predictions.csv."""
+        info = self.data.forecast
+        if info is None or not self.parallel.lead:
+            return None
+        from .forecast_metrics import forecast_report
+        from .predictions import forecast_table, validation_outputs
+
+        outputs = validation_outputs(self.model, self.data)
+        context = {"train_loss": self.train_loss, "val_loss": self.val_loss, "steps": self.step, **kept}
+        if self.recorder is not None:
+            self.recorder.write_predictions(*forecast_table(info, outputs))
+        return forecast_report(info, outputs, context)
 
     def _finish(self, status: RunStatus, message: str, run_dir: Path | None, duration: float) -> RunResult:
         summary = {
@@ -373,8 +410,11 @@ class _Run:
         }
         if self.judgement is not None:
             summary["classification"] = self.judgement
+        summary.update(self._keep_weights(status))
+        forecast = self._judge_forecast(summary) if status != RunStatus.FAILED else None
+        if forecast is not None:
+            summary["forecast"] = forecast
         if self.recorder is not None:
-            self.recorder.save_weights(self.model.state_dict())
             self.recorder.write_summary(summary)
             self.recorder.close()
         self._status(status, message)

@@ -42,6 +42,6 @@ def _cycles(time: TimeIndex, positions: np.ndarray) -> list[tuple[str, np.ndarra
     if time.unit_step < _DAY_NS:
         cycles.append(("hour", (stamps.hour + stamps.minute / 60).to_numpy(), 24))
     if time.unit_step < 7 * _DAY_NS:
-        cycles.append(("weekday", stamps.dayofweek.to_numpy(), 7))
+        cycles.append(("weekday", stamps.day_of_week.to_numpy(), 7))
     cycles.append(("month", (stamps.month - 1).to_numpy(), 12))
     return cycles

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..baselines import baseline_forecasts
 from .base import DataError, Dataset, DataSignature, Param, Params, TaskSpec
 from .calendar import calendar_features
 from .csv_missing import handle_missing
@@ -35,7 +34,7 @@ from .time_index import TimeIndex, detect_time_column, time_index_of
 from .transforms import TRANSFORMS, check_log, target_rows, targets, transform_lag, transformed_column
 from .windows import Windows, sample_ends, split_ends, split_row
 
-__all__ = ["CSV_SERIES", "split_counts", "split_row", "scaling", "csv_path"]
+__all__ = ["CSV_SERIES", "csv_path", "read_series_rows", "scaling", "split_counts", "split_row"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,7 @@ class _Series:
     target: str
     calendar: list[str]  # calendar feature names appended to the inputs
     season: int | None
+    naive_season: int | None  # the season seasonal naive uses; None when the stretches are too short
     lag: int
     train_ends: np.ndarray
     val_ends: np.ndarray
@@ -119,11 +119,18 @@ def _wide(table: CsvTable, p: Params, time: TimeIndex | None) -> tuple[SeriesRow
     return wide_rows(table, columns, target, time), [target], target
 
 
-def _load_series(p: Params, base_dir: Path | None) -> _Series:
+def read_series_rows(p: Params, base_dir: Path | None) -> tuple[Path, SeriesRows, TimeIndex | None, list[str], str]:
+    """(file, rows in time order before missing cells and gaps are handled, time index,
+    input columns, target) for resolved csv settings `p`."""
     path = csv_path(p["path"], base_dir)
     table = read_csv_table(path)
     time = _time_index(table, p)
     rows, inputs, target = (_wide if p["layout"] == "wide" else _long)(table, p, time)
+    return path, rows, time, inputs, target
+
+
+def _load_series(p: Params, base_dir: Path | None) -> _Series:
+    path, rows, time, inputs, target = read_series_rows(p, base_dir)
     rows = handle_missing(rows, p["missing"], path)
     rows, segments, gap_note = apply_gap_mode(rows, p["gaps"], path)
     season = p["season"] or rows.season
@@ -131,16 +138,28 @@ def _load_series(p: Params, base_dir: Path | None) -> _Series:
     if p["transform"] == "log":
         check_log(rows.values[:, rows.names.index(target)], rows.lines, path, target)
     calendar = calendar_features(rows.time, rows.positions[:1], path)[0] if p["calendar"] else []
-    before = max(p["window"] + lag, season if season and season >= 2 else 1)
+    naive_season = _naive_season(season, segments, p)
+    before = max(p["window"] + lag, naive_season or 1)
     ends = sample_ends(segments, before, p["horizon"])
     train, val = split_ends(ends, p["horizon"], rows.bounds, p["split"])
     notes = [f"time index {time.describe()}" if time is not None else "no time index (rows taken as evenly spaced)"]
     if p["layout"] == "wide":
         notes.append(f"each row read as {rows.season} consecutive values")
+    if season and season >= 2 and not naive_season:
+        notes.append(f"no seasonal naive baseline: no evenly spaced stretch holds two seasons of {season}")
     notes += [gap_note] if gap_note else []
-    series = _Series(path, rows, segments, inputs, target, calendar, season, lag, train, val, notes)
+    series = _Series(path, rows, segments, inputs, target, calendar, season, naive_season, lag, train, val, notes)
     _check_counts(series, p, before)
     return series
+
+
+def _naive_season(season: int | None, segments: list[tuple[int, int]], p: Params) -> int | None:
+    """The season for seasonal naive, whose samples need a season of history: only where the
+    longest stretch holds two seasons (or the transform needs that history anyway)."""
+    if not season or season < 2:
+        return None
+    longest = max(stop - start for start, stop in segments)
+    return season if p["transform"] == "seasonal-diff" or longest >= 2 * season + p["horizon"] else None
 
 
 def _check_counts(series: _Series, p: Params, before: int) -> None:
@@ -216,6 +235,8 @@ def _build(p: Params, base_dir: Path | None, seed: int) -> Dataset:
     y_val = (targets(level, series.val_ends, horizon, p["transform"], series.lag) - target_offset) / target_scale
     import torch
 
+    from ..baselines import baseline_forecasts  # here: engine.baselines imports this package
+
     base = float_tensor(normalised)
     x_train = Windows(base, torch.from_numpy(series.train_ends), p["window"])
     x_val = Windows(base, torch.from_numpy(series.val_ends), p["window"])
@@ -234,7 +255,7 @@ def _build(p: Params, base_dir: Path | None, seed: int) -> Dataset:
         level,
         series.rows.labels,
         series.val_ends,
-        baseline_forecasts(level, series.val_ends, horizon, train_mean, series.season),
+        baseline_forecasts(level, series.val_ends, horizon, train_mean, series.naive_season),
     )
     return make_dataset(
         _signature_of(series, p),
