@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--probe-every", type=int, help="probe recurrent blocks every N steps; 0 turns probes off")
     train.add_argument("--seed", type=int, help="random seed (default: the project's)")
     train.add_argument("--runs-dir", type=Path, help="where run folders go (default: runs/ beside the project)")
-    train.add_argument("--nproc", type=int, default=1, help="worker processes on this machine (DDP)")
+    train.add_argument("--nproc", type=int, help="processes on this machine (DDP; default: the project's)")
     train.add_argument("--nnodes", type=int, default=1, help="machines taking part; each runs this command")
     train.add_argument("--node-rank", type=int, default=0, help="this machine's number, 0 to nnodes-1; 0 hosts the run")
     train.add_argument("--rdzv-endpoint", help="HOST:PORT of node 0 when several machines take part")

@@ -168,19 +168,16 @@ LAUNCH_OPTIONS = ("nproc", "nnodes", "node_rank", "rdzv_endpoint", "join_timeout
 
 
 def _train(project, launch: dict[str, Any], on_event, **options):
-    """One process, or several through torchrun when `launch` asks for them."""
-    from .distributed import Launch
+    """One process, or several through torchrun: --nproc, else the project's 'processes'."""
+    from .distributed import Launch, run_training
 
-    spread = Launch(**launch)
-    if not spread.distributed:
-        from .training import train
+    given = {name: value for name, value in launch.items() if value is not None}
+    spread = Launch(**{"nproc": project.training.get("processes", 1), **given})
+    return run_training(project, spread, on_event, warn=_warn, **options)
 
-        return train(project, on_event, **options)
-    from .distributed import train_distributed
 
-    return train_distributed(
-        project, spread, on_event, warn=lambda text: print(f"warning: {text}", file=sys.stderr), **options
-    )
+def _warn(text: str) -> None:
+    print(f"warning: {text}", file=sys.stderr)
 
 
 def fan_out(*sinks):

@@ -35,7 +35,7 @@ import torch
 
 from .precision import check_precision
 from .settings import check_training
-from .training import RunControl, RunResult, TrainingError
+from .training import RunControl, RunResult, TrainingError, train
 
 PROCESSES_PER_CORE_LIMIT = 4  # more than this many processes per core is refused outright
 ROOT = Path(__file__).resolve().parents[1]  # the folder holding the engine package
@@ -51,6 +51,7 @@ class Launch:
     rdzv_endpoint: str | None = None  # host:port of node 0, for several machines
     join_timeout: float = 60.0  # seconds to wait for the other machines
     backend: str = "auto"  # auto, gloo, nccl
+    threads: int | None = None  # torch threads per process (default: this machine's cores shared out)
 
     def __post_init__(self) -> None:
         if self.nproc < 1 or self.nnodes < 1:
@@ -128,6 +129,16 @@ def _check_backend(launch: Launch, device: str) -> str:
     return launch.backend
 
 
+def run_training(project, launch: Launch | None = None, on_event=None, control=None, warn=None, **options) -> RunResult:
+    """Train in this process, or in several when `launch` asks for them (by default: as many as
+    the project's 'processes' setting says). `options` are engine.training.train's."""
+    settings = {**project.training, **(options.get("overrides") or {})}
+    launch = launch or Launch(nproc=settings.get("processes", 1))
+    if not launch.distributed:
+        return train(project, on_event, control, **options)
+    return train_distributed(project, launch, on_event, control, warn=warn, **options)
+
+
 def train_distributed(
     project,
     launch: Launch,
@@ -137,9 +148,11 @@ def train_distributed(
     runs_dir: Path | None = None,
     overrides: dict[str, Any] | None = None,
     warn=None,
+    on_evaluate=None,
 ) -> RunResult:
     """Train `project` over `launch`'s processes and machines; returns rank 0's result (on a
-    machine without rank 0, this machine's). Raises TrainingError with one line for the user."""
+    machine without rank 0, this machine's). `on_evaluate` must be a module-level function:
+    rank 0 imports it by name. Raises TrainingError with one line for the user."""
     settings = check_training({**project.training, **(overrides or {})})
     backend = check_launch(launch, settings, warn)
     job = {
@@ -149,8 +162,9 @@ def train_distributed(
         "runs_dir": str(runs_dir) if runs_dir else None,
         "overrides": overrides or {},
         "backend": backend,
+        "on_evaluate": f"{on_evaluate.__module__}:{on_evaluate.__qualname__}" if on_evaluate else None,
     }
-    threads = max(1, (os.cpu_count() or 1) // launch.nproc)
+    threads = launch.threads or max(1, (os.cpu_count() or 1) // launch.nproc)
     with _Hub(job, on_event or (lambda event: None), control or RunControl()) as hub:
         _launch(launch, [*hub.worker_args(), str(threads)])
         return hub.result()

@@ -13,6 +13,7 @@ long enough to time out; rank 0 may also end a run alone (its own evaluation), s
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import threading
@@ -162,12 +163,21 @@ def _train_rank(job: dict[str, Any], connection, rank: int) -> RunResult:
             runs_dir=Path(job["runs_dir"]) if job["runs_dir"] else None,
             record=rank == 0,
             overrides=job["overrides"],
+            on_evaluate=_function(job["on_evaluate"]) if rank == 0 else None,
             parallel=seam,
         )
         seam.finish()
         return result
     finally:
         dist.destroy_process_group()
+
+
+def _function(name: str | None):
+    """A module-level function named "module:qualname" by the launcher (its own code, not a file's)."""
+    if name is None:
+        return None
+    module, _, qualname = name.partition(":")
+    return getattr(importlib.import_module(module), qualname)
 
 
 def _sender(connection):

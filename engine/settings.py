@@ -75,6 +75,15 @@ TRAINING_PARAMS: tuple[Param, ...] = (
         help="Arithmetic of training steps: bf16 or fp16 mixed precision on a CUDA GPU (fp16 with loss "
         "scaling); float32 on the CPU.",
     ),
+    Param(
+        "processes",
+        "int",
+        1,
+        1,
+        256,
+        help="Training processes on this machine, kept in step by DistributedDataParallel (torchrun); each "
+        "trains on its share of every batch. 1 trains in one process.",
+    ),
 )
 
 

@@ -54,36 +54,44 @@ def test_two_processes_follow_the_single_process_losses_and_rank_zero_alone_reco
     assert [e["loss"] for e in run.steps] == step_losses(spread)
 
 
-def test_pause_and_stop_reach_every_rank(tmp_path):
-    control, events, outcome = RunControl(), [], {}
-    paused_at = threading.Event()
+def test_the_windows_training_job_runs_two_processes_and_pause_and_stop_reach_every_rank(tmp_path):
+    """Through the GUI child's own job function (gui.training.child imports no Qt): the
+    project's 'processes' setting spreads the run, the predictions view still gets its data."""
+    from gui.training.child import JOBS
+
+    control, events, finished = RunControl(), [], threading.Event()
+    paused = threading.Event()
 
     def on_event(event):
         events.append(event)
         if event["type"] == "step" and event["step"] == 3:
             control.pause()
         if event["type"] == "status" and event["status"] == "paused":
-            paused_at.set()
+            paused.set()
 
-    def run():
-        outcome["result"] = train_distributed(
-            tiny_project(), Launch(nproc=2), on_event, control, steps=100_000, runs_dir=tmp_path, overrides=TINY
-        )
-
-    worker = threading.Thread(target=run)
+    job = {
+        "kind": "train",
+        "project": tiny_project().to_dict(),
+        "steps": 100_000,
+        "runs_dir": str(tmp_path),
+        "overrides": {**TINY, "processes": 2},
+    }
+    worker = threading.Thread(target=lambda: (JOBS["train"](job, on_event, control), finished.set()))
     worker.start()
-    assert paused_at.wait(120)
+    assert paused.wait(120)
     steps_when_paused = len(step_losses(events))
-    time.sleep(2.5)  # longer than the heartbeat: the waiting rank must not time out or run on
+    time.sleep(2.5)  # longer than the heartbeat: the waiting rank must neither time out nor run on
     assert len(step_losses(events)) == steps_when_paused
     control.resume()
     while len(step_losses(events)) < steps_when_paused + 2:
         time.sleep(0.05)
     control.stop()
     worker.join(60)
-    assert not worker.is_alive(), "a rank kept training after stop"
-    assert outcome["result"].status == "stopped"
+    assert finished.is_set(), "a rank kept training after stop"
     assert [e["status"] for e in events if e["type"] == "status"][-3:] == ["paused", "running", "stopped"]
+    assert any(e["type"] == "predictions" for e in events)  # rank 0 ran the window's evaluation hook
+    (folder,) = list_runs(tmp_path)
+    assert load_run(folder).status == "stopped"
 
 
 def _worker_pids(rank: int) -> list[int]:

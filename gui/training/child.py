@@ -194,12 +194,13 @@ def _project(job: dict[str, Any]):
 
 
 def _train_job(job: dict[str, Any], emit: Callable[[dict], None], control) -> None:
+    from engine.distributed import run_training
     from engine.predictions import predictions
-    from engine.training import train
 
     runs_dir = Path(job["runs_dir"]) if job.get("runs_dir") else None
-    train(
+    run_training(  # several processes when the project's 'processes' setting asks for them
         _project(job),
+        None,
         emit,
         control,
         steps=job.get("steps"),
