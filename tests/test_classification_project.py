@@ -65,3 +65,20 @@ def test_long_format_csv_becomes_a_classifier_and_imbalance_turns_on_class_weigh
     result, kept = _train_keeping_model(project, tmp_path, steps=20)
     data = kept["data"]
     assert data.lengths_train is not None and result.summary["classification"]["imbalance_warning"] == warning
+
+
+def test_main_new_with_label_column_writes_a_classifier_and_train_prints_the_figures(tmp_path, capsys):
+    import main
+
+    write_reviews(tmp_path / "reviews.csv", rows=120, seed=4)
+    project = tmp_path / "reviews.rsproj"
+    args = ["--data", str(tmp_path / "reviews.csv"), "--text-column", "text", "--label-column", "label"]
+    assert main.main(["new", str(project), *args, "--cell", "lstm"]) == 0
+    assert "a LSTM text classifier into 2 classes" in capsys.readouterr().out
+    assert load_project(project).graph.node("encoder").type_name == "LSTM"
+    assert main.main(["train", str(project), "--steps", "3", "--runs-dir", str(tmp_path / "runs")]) == 0
+    out = capsys.readouterr().out
+    assert "macro-F1" in out and "baseline always '" in out and "true \\ predicted" in out
+    bad = ["--data", str(tmp_path / "reviews.csv"), "--text-column", "review", "--label-column", "label"]
+    assert main.main(["new", str(tmp_path / "bad.rsproj"), *bad]) != 0
+    assert "no column 'review'" in capsys.readouterr().err
