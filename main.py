@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--horizon", type=int, default=1, help="predict the next K values (default 1)")
     new.add_argument("--layout", choices=("long", "wide"), help="long: a row per step; wide: a row per period")
     new.add_argument("--transform", default="none", choices=("none", "log", "diff", "seasonal-diff"))
+    new.add_argument("--label-column", help="a classifier instead: the column holding each row's (sequence's) class")
+    new.add_argument("--text-column", help="with --label-column: the column holding each row's text")
+    new.add_argument("--sequence-column", help="with --label-column: long format, the column naming each row's sequence")
+    new.add_argument("--time-column", default="", help="with --sequence-column: the column ordering each sequence")
     inspect = commands.add_parser(
         "inspect", help="report what the probes of a run saw: gates, gradients, spectral radii"
     )
@@ -102,6 +106,16 @@ def main(argv: list[str] | None = None) -> int:
         return cli.export_tensorboard_command(args.run_dir, args.out)
     if args.command == "inspect":
         return cli.inspect_command(args.run_dir)
+    if args.command == "new" and args.label_column:
+        return cli.new_classifier_command(
+            args.project,
+            Path(args.data),
+            args.label_column,
+            args.text_column,
+            args.sequence_column,
+            args.time_column,
+            args.cell,
+        )
     if args.command == "new":
         from engine.new_project import NewProjectChoices
 

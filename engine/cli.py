@@ -147,6 +147,10 @@ def train_command(
 
     for line in forecast_lines(result.summary):
         print(line)
+    from .classification_metrics import classification_lines
+
+    for line in classification_lines(result.summary):
+        print(line)
     print(f"run folder: {result.run_dir or 'none here (node 0 writes it)'}")
     return EXIT_OK if RunStatus(result.status).succeeded else EXIT_ERROR
 
@@ -178,6 +182,32 @@ def _train(project, launch: dict[str, Any], on_event, **options):
 
 def _warn(text: str) -> None:
     print(f"warning: {text}", file=sys.stderr)
+
+
+@guarded
+def new_classifier_command(
+    project_path: Path,
+    data: Path,
+    label_column: str,
+    text_column: str | None = None,
+    sequence_column: str | None = None,
+    time_column: str = "",
+    cell: str = "gru",
+) -> int:
+    """Write a ready classifier for a text CSV or a long-format CSV (engine.classification_project)."""
+    from .classification_project import classification_project
+    from .project import save_project
+
+    project, warning = classification_project(
+        project_path, data, label_column, text_column, sequence_column, time_column, cell.upper()
+    )
+    save_project(project, project_path)
+    sig, kind = project.graph.data, "text" if text_column is not None else "sequence"
+    print(f"wrote {project_path}: a {cell.upper()} {kind} classifier into {sig.n_outputs} classes")
+    if warning:
+        print(f"warning: {warning} (class_weights set to 'balanced')")
+    print(f"train it with: python main.py train {project_path}")
+    return EXIT_OK
 
 
 def fan_out(*sinks):
