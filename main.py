@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--transform", default="none", choices=("none", "log", "diff", "seasonal-diff"))
     new.add_argument("--label-column", help="a classifier instead: the column holding each row's (sequence's) class")
     new.add_argument("--text-column", help="with --label-column: the column holding each row's text")
-    new.add_argument("--sequence-column", help="with --label-column: long format, the column naming each row's sequence")
+    new.add_argument("--sequence-column", help="with --label-column: long format, the column naming the sequence")
     new.add_argument("--time-column", default="", help="with --sequence-column: the column ordering each sequence")
     inspect = commands.add_parser(
         "inspect", help="report what the probes of a run saw: gates, gradients, spectral radii"
