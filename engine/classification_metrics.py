@@ -83,13 +83,21 @@ def predicted_classes(model, x: torch.Tensor, lengths: torch.Tensor | None, batc
     """The model's class (argmax) for every sample of x, in eval mode and without gradients."""
     was_training = model.training
     model.eval()
-    chunks = []
+    chunks, device = [], next(model.parameters()).device
     with torch.no_grad():
         for start in range(0, len(x), batch_size):
             rows = slice(start, start + batch_size)
-            chunks.append(model(x[rows], **with_lengths(lengths, rows)).argmax(-1).cpu())
+            chunks.append(model(x[rows].to(device), **with_lengths(lengths, rows)).argmax(-1).cpu())
     model.train(was_training)
     return torch.cat(chunks).numpy()
+
+
+def mistakes(
+    predicted: np.ndarray, true: np.ndarray, texts: list[str], names: list[str], limit: int = 20
+) -> list[list[str]]:
+    """Up to `limit` misclassified examples as [text, true class, predicted class], in data order."""
+    wrong = np.flatnonzero(predicted != true)[:limit]
+    return [[texts[i], names[true[i]], names[predicted[i]]] for i in wrong]
 
 
 def imbalance_warning(train_labels: np.ndarray, n_classes: int, class_names: list[str] | None = None) -> str | None:

@@ -26,6 +26,7 @@ from .blocks import CATALOGUE
 from .errors import UserError
 from .events import EventType, RunStatus, VariantDoneEvent, VariantEvent
 from .file_names import safe_stem
+from .forecast_text import baseline_cell
 from .graph import GraphDocument
 from .project import Project, project_from_dict, write_atomic
 from .text import either, number
@@ -70,6 +71,7 @@ class VariantResult:
     kernel: str = ""  # which recurrent kernel ran
     seconds_to_target: float | None = None  # training-step time until steps_to_target
     memory_horizon: int | None = None  # at the last probe, of the recurrent block nearest the head
+    forecast: dict[str, Any] | None = None  # a forecaster's errors beside its baselines (engine.forecast_metrics)
     run_dir: Path | None = None
     message: str = ""
     evals: list[dict[str, Any]] = field(default_factory=list)
@@ -263,6 +265,7 @@ def _run_variant(project, cell, index, total, match_params, steps, target_loss, 
         result.train_loss, result.val_loss = run.train_loss, run.val_loss
         result.parameters = run.summary.get("parameters", parameters)
         result.macs_per_step, result.kernel = _costs(variant, run.summary.get("device", "cpu"))
+        result.forecast = run.summary.get("forecast")
     result.steps_to_target = steps_to_target(evals, target_loss)
     result.seconds_to_target = seconds_at.get(result.steps_to_target, 0.0 if result.steps_to_target == 0 else None)
     result.memory_horizon = horizons[-1] if horizons else None
@@ -318,6 +321,7 @@ def results_table(results: list[VariantResult]) -> list[tuple[str, ...]]:
         "MACs/step",
         "kernel",
         "memory horizon",
+        "RMSE: model / best baseline",
         "status",
     )
     rows = [header]
@@ -338,6 +342,7 @@ def results_table(results: list[VariantResult]) -> list[tuple[str, ...]]:
                 "-" if r.macs_per_step is None else f"{r.macs_per_step:,}",
                 r.kernel or "-",
                 "-" if r.memory_horizon is None else str(r.memory_horizon),
+                baseline_cell(r.forecast),
                 r.status,
             )
         )

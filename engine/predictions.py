@@ -6,7 +6,8 @@
                    "targets": float32 (S, O), "forecasts": float32 (S, O),
                    "all_targets": float32 (N,), "all_forecasts": float32 (N,)}   (first output)
   classification  {"kind": "classification", "confusion": int64 (C, C) rows true, columns
-                   predicted, over the validation set, "class_names": [C names]}
+                   predicted, over the validation set, "class_names": [C names], and for text
+                   data "mistakes": [[text, true name, predicted name]] (up to 20)}
   tokens          {"kind": "tokens", "rows": [[input, target, predicted] text of S samples],
                    "prompt": text, "samples": {temperature text: sampled continuation}}
                   "samples" is empty unless the task is next-token prediction (a language model).
@@ -97,12 +98,16 @@ def _regression(model, data) -> dict[str, Any]:
 
 
 def _classification(model, data) -> dict[str, Any]:
+    from .classification_metrics import confusion_matrix, mistakes, predicted_classes
+
     classes = data.signature.n_outputs
-    predicted = _in_batches(model, data.x_val).argmax(-1)
-    pairs = data.y_val.cpu() * classes + predicted
-    confusion = torch.bincount(pairs, minlength=classes * classes).reshape(classes, classes)
-    names = data.class_names or [str(index) for index in range(classes)]
-    return {"kind": "classification", "confusion": confusion.numpy().astype(np.int64), "class_names": list(names)}
+    predicted = predicted_classes(model, data.x_val, data.lengths_val, 256)  # each sequence's real steps
+    true = data.y_val.cpu().numpy()
+    names = list(data.class_names or [str(index) for index in range(classes)])
+    shown = {"kind": "classification", "confusion": confusion_matrix(true, predicted, classes), "class_names": names}
+    if data.texts_val is not None:  # text data: the misclassified texts, the first thing a user reads
+        shown["mistakes"] = mistakes(predicted, true, data.texts_val, names)
+    return shown
 
 
 def _tokens(model, data, seed: int) -> dict[str, Any]:

@@ -54,6 +54,22 @@ def generate_reviews(rows: int, seed: int = 0, max_distance: int = 8) -> list[tu
     return reviews
 
 
+def negation_distance(text: str) -> int:
+    """Words between the negator that scopes the sentiment word and that word; -1 if none does.
+
+    Read back from the text alone (a clause before a comma does not scope the word), so a
+    model's validation texts can be grouped by distance without the file's extra columns.
+    """
+    words = text.split()
+    sentiment = max(i for i, word in enumerate(words) if word in POSITIVE or word in NEGATIVE)
+    for i in range(sentiment - 1, -1, -1):
+        if words[i] == ",":
+            return -1
+        if words[i] in NEGATORS:
+            return sentiment - i - 1
+    return -1
+
+
 def write_reviews(path: Path | str, rows: int = 3000, seed: int = 0) -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

@@ -108,11 +108,17 @@ class ConfusionPage(QWidget):
         self.readout = Readout()
         self.readout.follow(self.plot, self._describe)
         self.payload: dict | None = None
-        panel_layout(self, self.graphics, self.readout)
+        # Text data: the misclassified validation texts, the first thing a user wants to read.
+        self.mistakes = QPlainTextEdit(readOnly=True, maximumHeight=160, visible=False)
+        panel_layout(self, self.graphics, self.readout, self.mistakes)
 
     def show_payload(self, payload: dict, when: str) -> None:
         self.payload = payload
         self.readout.setText(f"{when} · point at a cell to read it")
+        wrong = payload.get("mistakes")
+        self.mistakes.setVisible(wrong is not None)
+        lines = [f"true {true}, predicted {predicted}: {text}" for text, true, predicted in wrong or []]
+        self.mistakes.setPlainText("\n".join(lines) or "No validation text is misclassified.")
         counts = payload["confusion"]
         shares = 100 * counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
         self.image.setImage(shares.astype(np.float32), autoLevels=False, levels=(0, 100))
