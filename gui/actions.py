@@ -1,9 +1,9 @@
 """The window's actions, menus and toolbar, with the shortcuts desktop users expect.
 
-Menus are exactly: File (new, open, open recent, open example, save, save as, quit),
-Edit (undo, redo, cut, copy, paste, duplicate, delete, select all), View (fit, reset zoom,
-auto-layout, panels), Run (empty until run controls are added) and Help (block
-reference, about). Actions only call the window's, the editor's or the view's methods.
+Menus are exactly: File (new (the start page), open, open recent, open example, save, save
+as, quit), Edit (undo, redo, cut, copy, paste, duplicate, delete, select all), View (fit,
+reset zoom, zoom in/out, auto-layout, panels), Run (empty until run controls are added) and
+Help (getting started, keyboard shortcuts, block reference, about). Actions only call the window's, the editor's or the view's methods.
 """
 
 from __future__ import annotations
@@ -17,10 +17,23 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 from .icons import action_icon
 
 
+def key_sequences(*shortcuts) -> list[QKeySequence]:
+    """The shortcuts as key sequences, standard keys expanded, each once: a key bound twice
+    to one action makes Qt call it ambiguous and do nothing (Ctrl+Q was, as Quit and Ctrl+Q)."""
+    keys: list[QKeySequence] = []
+    for shortcut in shortcuts:
+        expanded = (
+            QKeySequence.keyBindings(shortcut)
+            if isinstance(shortcut, QKeySequence.StandardKey)
+            else [QKeySequence(shortcut)]
+        )
+        keys += [key for key in expanded if not key.isEmpty() and key not in keys]
+    return keys
+
+
 def _action(window: QMainWindow, text: str, slot, shortcuts=(), icon: str | None = None, tip: str = "") -> QAction:
     action = QAction(text, window)
-    keys = [QKeySequence(k) for k in shortcuts]
-    action.setShortcuts([k for k in keys if not k.isEmpty()])
+    action.setShortcuts(key_sequences(*shortcuts))
     if icon:
         action.setIcon(action_icon(icon))
     action.setStatusTip(tip)
@@ -32,13 +45,20 @@ def create_actions(window) -> SimpleNamespace:
     files, editor, view = window.files, window.editor, window.view
     stack = editor.undo_stack
     undo = stack.createUndoAction(window, "&Undo")
-    undo.setShortcuts(QKeySequence.Undo)
+    undo.setShortcuts(key_sequences(QKeySequence.Undo))
     undo.setIcon(action_icon("undo"))
     redo = stack.createRedoAction(window, "&Redo")
-    redo.setShortcuts(QKeySequence.Redo)
+    redo.setShortcuts(key_sequences(QKeySequence.Redo, "Ctrl+Y"))
     redo.setIcon(action_icon("redo"))
     return SimpleNamespace(
-        new=_action(window, "&New", files.new_project, [QKeySequence.New], "new", "Start a new project"),
+        new=_action(
+            window,
+            "&New…",
+            window.show_start_page,
+            [QKeySequence.New],
+            "new",
+            "A blank model, one for a data file, or an example",
+        ),
         open=_action(window, "&Open…", files.open_dialog, [QKeySequence.Open], "open", "Open a project file"),
         save=_action(window, "&Save", files.save, [QKeySequence.Save], "save", "Save the project"),
         save_as=_action(
@@ -66,13 +86,15 @@ def create_actions(window) -> SimpleNamespace:
         select_all=_action(window, "Select &All", window.select_all, [QKeySequence.SelectAll]),
         fit=_action(window, "&Fit to View", view.fit_to_content, ["Home"], "fit", "Show the whole model"),
         reset_zoom=_action(window, "&Reset Zoom", view.reset_zoom, ["Ctrl+0"]),
-        zoom_in=_action(window, "Zoom &In", lambda: view.set_zoom(view.zoom() * 1.25), [QKeySequence.ZoomIn]),
+        zoom_in=_action(window, "Zoom &In", lambda: view.set_zoom(view.zoom() * 1.25), [QKeySequence.ZoomIn, "Ctrl+="]),
         zoom_out=_action(window, "Zoom &Out", lambda: view.set_zoom(view.zoom() / 1.25), [QKeySequence.ZoomOut]),
         auto_layout=_action(
             window, "&Auto-Layout", editor.auto_layout, ["Ctrl+L"], "layout", "Arrange blocks left to right by depth"
         ),
         block_reference=_action(window, "&Block Reference", window.show_block_reference, [QKeySequence.HelpContents]),
         about=_action(window, "&About Recurrent Studio", window.show_about),
+        getting_started=_action(window, "&Getting Started", window.show_getting_started),
+        shortcuts=_action(window, "&Keyboard Shortcuts", window.show_shortcuts, ["Ctrl+/"]),
     )
 
 
@@ -95,8 +117,7 @@ def create_menus(window, actions: SimpleNamespace) -> SimpleNamespace:
     edit.addSeparator()
     edit.addAction(actions.select_all)
     view = bar.addMenu("&View")
-    view.addActions([actions.fit, actions.reset_zoom])
-    window.addActions([actions.zoom_in, actions.zoom_out])  # keyboard only: the wheel zooms too
+    view.addActions([actions.fit, actions.reset_zoom, actions.zoom_in, actions.zoom_out])
     view.addSeparator()
     view.addAction(actions.auto_layout)
     view.addSeparator()
@@ -104,7 +125,9 @@ def create_menus(window, actions: SimpleNamespace) -> SimpleNamespace:
     run = bar.addMenu("&Run")
     run.menuAction().setVisible(False)  # shown when run controls are added
     help_menu = bar.addMenu("&Help")
-    help_menu.addActions([actions.block_reference, actions.about])
+    help_menu.addActions([actions.getting_started, actions.shortcuts, actions.block_reference])
+    help_menu.addSeparator()
+    help_menu.addAction(actions.about)
     return SimpleNamespace(
         file=file_menu, recent=recent, examples=examples, edit=edit, view=view, panels=panels, run=run, help=help_menu
     )

@@ -16,6 +16,7 @@ from engine.project import SUFFIX, Project, ProjectFileError, load_project, save
 
 from . import paths
 from .actions import fill_action_menu
+from .start_page import example_summary
 
 FILE_FILTER = f"Recurrent Studio projects (*{SUFFIX});;All files (*)"
 
@@ -41,10 +42,14 @@ class ProjectFiles(QObject):
     # -- start-up -------------------------------------------------------------------------
     def start(self, project_path: Path | None = None) -> None:
         """What the window shows first: recovered work, else the file asked for, else an
-        example on the very first start, else the most recent file, else a new project."""
+        example on the very first start (with the start page over it), else the most recent
+        file, else a new project."""
+        first_start = not self._settings.started_before()
         if not self.offer_recovery() and not self._open_first(project_path):
             self._editor.set_project(starter_project())
         self._settings.mark_started()
+        if first_start and project_path is None:
+            self._window.show_start_page()
 
     def _open_first(self, project_path: Path | None) -> bool:
         if project_path is not None:
@@ -101,7 +106,7 @@ class ProjectFiles(QObject):
     def open_dialog(self) -> None:
         if not self.maybe_save("opening another project"):
             return
-        start = str(self._editor.project.base_dir or Path.home())
+        start = str(self.dialog_folder())
         path, _ = QFileDialog.getOpenFileName(self._window, "Open project", start, FILE_FILTER)
         if path:
             self.open_path(Path(path))
@@ -129,7 +134,7 @@ class ProjectFiles(QObject):
 
     def save_as(self) -> bool:
         project = self._editor.project
-        suggestion = str(project.path or Path.home() / f"{_file_stem(project.name)}{SUFFIX}")
+        suggestion = str(project.path or self.dialog_folder() / f"{_file_stem(project.name)}{SUFFIX}")
         path, _ = QFileDialog.getSaveFileName(self._window, "Save project as", suggestion, FILE_FILTER)
         if not path:
             return False
@@ -170,7 +175,7 @@ class ProjectFiles(QObject):
 
     # -- menus ----------------------------------------------------------------------------
     def fill_recent_menu(self, menu) -> None:
-        entries = [(str(p), lambda p=p: self._open_if_saved(p)) for p in self._settings.recent_files()]
+        entries = [(str(p), lambda p=p: self.open_if_saved(p)) for p in self._settings.recent_files()]
         fill_action_menu(menu, entries, "No recent projects")
         if entries:
             menu.addSeparator()
@@ -178,14 +183,20 @@ class ProjectFiles(QObject):
 
     def fill_example_menu(self, menu) -> None:
         entries = [
-            (p.stem.replace("_", " "), lambda p=p: self._open_if_saved(p, as_example=True))
+            (example_summary(p)[0], lambda p=p: self.open_if_saved(p, as_example=True))
             for p in paths.example_projects()
         ]
         fill_action_menu(menu, entries, "No examples found")
 
-    def _open_if_saved(self, path: Path, as_example: bool = False) -> None:
-        if self.maybe_save("opening another project"):
-            self.open_path(path, as_example)
+    def open_if_saved(self, path: Path, as_example: bool = False) -> bool:
+        return self.maybe_save("opening another project") and self.open_path(path, as_example)
+
+    def dialog_folder(self) -> Path:
+        """Where file dialogs open: the project's folder, else that of the last project opened."""
+        if self._editor.project.base_dir:
+            return self._editor.project.base_dir
+        recent = [p.parent for p in self._settings.recent_files() if p.parent.is_dir()]
+        return recent[0] if recent else Path.home()
 
 
 def _file_stem(name: str) -> str:

@@ -22,6 +22,7 @@ from .block_reference import BlockReferenceDialog
 from .canvas.geometry import HEADER_HEIGHT, NODE_WIDTH
 from .canvas.scene import DocumentScene
 from .canvas.view import CanvasView
+from .cell_editor.opening import open_from_window
 from .context_menus import ContextMenus
 from .editor import DocumentEditor
 from .files import ProjectFiles
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         editor.undo_stack.indexChanged.connect(lambda index: self.fix_bar.hide())  # the offer is about the old state
         self.scene.selectionChanged.connect(self._on_selection)
         self.view.block_dropped.connect(self.add_block_at)
+        self.view.node_double_clicked.connect(lambda node_id: open_from_window(self, node_id))
         self.view.zoom_changed.connect(lambda zoom: self._zoom_label.setText(f"{zoom:.0%}"))
         self.palette.block_activated.connect(self.add_block_in_view)
         self.view.context_menu_requested.connect(
@@ -130,6 +132,7 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _on_analysis(self, analysis) -> None:
+        self.view.set_empty(len(self.editor.document) == 0)
         self.scene.apply_analysis(analysis, self.editor.document.data)
         self.problems.show_analysis(analysis, self.editor.data_problem, self.editor.fixes_for_diagnostic)
         self.inspector.show_nodes(self.scene.selected_node_ids())
@@ -195,6 +198,21 @@ class MainWindow(QMainWindow):
 
     def show_block_reference(self) -> None:
         BlockReferenceDialog(self).open()
+
+    def show_start_page(self) -> None:
+        from .start_page import StartPage
+
+        StartPage(self).open()
+
+    def show_getting_started(self) -> None:
+        from .help_pages import getting_started
+
+        getting_started(self).open()
+
+    def show_shortcuts(self) -> None:
+        from .help_pages import keyboard_shortcuts
+
+        keyboard_shortcuts(self).open()
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -11,6 +11,7 @@ UI_ICONS = ICONS / "ui"  # arrows and marks the style sheet draws widgets with
 STYLE_SHEET = RESOURCES / "style.qss"
 APP_ICON = ICONS / "app.svg"
 EXAMPLES = ROOT / "projects"
+GETTING_STARTED = ROOT / "docs" / "getting-started.md"
 # Opened on the very first start: a small model whose point (long memory) shows at once.
 FIRST_START_EXAMPLE = EXAMPLES / "adding_lstm.rsproj"
 

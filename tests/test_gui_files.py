@@ -81,10 +81,10 @@ def test_new_asks_before_losing_unsaved_work(window, dialogs, save_dialog):
     window.editor.set_project(small_project())
     window.editor.add_block("Linear", (0.0, 300.0))
     dialogs.answers["warning"] = QMessageBox.Cancel
-    window.actions.new.trigger()
+    window.files.new_project()  # the start page's "Blank model" (File ▸ New… opens that page)
     assert len(window.editor.document) == 4
     dialogs.answers["warning"] = QMessageBox.Save
-    window.actions.new.trigger()
+    window.files.new_project()
     assert save_dialog.exists() and len(load_project(save_dialog).graph) == 4
     assert len(window.editor.document) == 0 and not window.isWindowModified()
 

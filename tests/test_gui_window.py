@@ -28,7 +28,15 @@ def _menu_texts(menu):
 
 
 def test_menus_hold_what_desktop_users_expect(window):
-    assert _menu_texts(window.menus.file) == ["New", "Open…", "Open Recent", "Open Example", "Save", "Save As…", "Quit"]
+    assert _menu_texts(window.menus.file) == [
+        "New…",
+        "Open…",
+        "Open Recent",
+        "Open Example",
+        "Save",
+        "Save As…",
+        "Quit",
+    ]
     assert _menu_texts(window.menus.edit) == [
         "Undo",
         "Redo",
@@ -40,7 +48,12 @@ def test_menus_hold_what_desktop_users_expect(window):
         "Select All",
     ]
     assert {"Fit to View", "Reset Zoom", "Auto-Layout", "Panels"} <= set(_menu_texts(window.menus.view))
-    assert _menu_texts(window.menus.help) == ["Block Reference", "About Recurrent Studio"]
+    assert _menu_texts(window.menus.help) == [
+        "Getting Started",
+        "Keyboard Shortcuts",
+        "Block Reference",
+        "About Recurrent Studio",
+    ]
     assert {"Blocks", "Inspector", "Problems"} <= {a.text() for a in window.menus.panels.actions()}
     for action, key in [
         (window.actions.undo, QKeySequence.Undo),

@@ -8,7 +8,7 @@ import math
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtWidgets import QGraphicsView, QLabel
 
 from .. import theme
 from .geometry import GRID
@@ -17,12 +17,18 @@ BLOCK_MIME_TYPE = "application/x-recurrent-studio-block"
 MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
 # The scene is effectively unbounded; a fixed large rect keeps scroll-based panning simple.
 _WORLD = QRectF(-50_000, -50_000, 100_000, 100_000)
+EMPTY_HINT = (
+    "An empty model. Drag blocks from the palette on the left onto the canvas (or right-click "
+    "here: Add Block Here), then drag from a block's output port to another's input port to "
+    "connect them. File ▸ New… offers examples and a model made for your data file."
+)
 
 
 class CanvasView(QGraphicsView):
     block_dropped = Signal(str, QPointF)  # block type, scene position
     zoom_changed = Signal(float)
     context_menu_requested = Signal(QPointF, QPoint)  # scene position, screen position
+    node_double_clicked = Signal(str)  # a block's id: open its cell (gui.cell_editor)
 
     def __init__(self, scene, parent=None):
         super().__init__(scene, parent)
@@ -38,6 +44,7 @@ class CanvasView(QGraphicsView):
         self.setAcceptDrops(True)
         self._pan_from: QPointF | None = None
         self._space_held = False
+        self._hint: QLabel | None = None
 
     # -- zoom ---------------------------------------------------------------------------
     def zoom(self) -> float:
@@ -101,6 +108,16 @@ class CanvasView(QGraphicsView):
             return
         super().mouseMoveEvent(event)
 
+    def mouseDoubleClickEvent(self, event) -> None:
+        item = self.itemAt(event.position().toPoint())
+        while item is not None and not hasattr(item, "node_id"):  # a node card, its port or label
+            item = item.parentItem()
+        if item is not None and event.button() == Qt.LeftButton:
+            self.node_double_clicked.emit(item.node_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
     def mouseReleaseEvent(self, event) -> None:
         if self._pan_from is not None:
             self._pan_from = None
@@ -111,6 +128,30 @@ class CanvasView(QGraphicsView):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+    # -- the empty-canvas hint ----------------------------------------------------------
+    def set_empty(self, empty: bool) -> None:
+        """On an empty canvas, say how to begin (a label over the viewport, not a scene item:
+        it must not move with pan and zoom, nor count in fit-to-view)."""
+        if self._hint is None:
+            self._hint = QLabel(EMPTY_HINT, self.viewport(), objectName="canvasHint", alignment=Qt.AlignCenter)
+            self._hint.setWordWrap(True)
+            self._hint.setStyleSheet(f"color: {theme.COLORS['text_dim']}; font-size: 11pt; background: transparent")
+            self._hint.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self._hint.setVisible(empty)
+        self._place_hint()
+
+    def _place_hint(self) -> None:
+        if self._hint is not None:
+            area = self.viewport().rect()
+            width = min(520, area.width() - 40)
+            self._hint.setFixedWidth(max(width, 100))
+            self._hint.adjustSize()
+            self._hint.move((area.width() - self._hint.width()) // 2, (area.height() - self._hint.height()) // 2)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_hint()
 
     # -- the grid -----------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
