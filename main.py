@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
         "inspect", help="report what the probes of a run saw: gates, gradients, spectral radii"
     )
     inspect.add_argument("run_dir", type=Path, help="a run folder (runs/<time>-<project>)")
+    export = commands.add_parser("export", help="write a run's trained model as PyTorch code, safetensors or ONNX")
+    export.add_argument("run_dir", type=Path, help="a run folder (runs/<time>-<project>)")
+    export.add_argument("--format", required=True, choices=("py", "safetensors", "onnx"), help="what to write")
+    export.add_argument("-o", "--out", required=True, type=Path, help="the file to write")
     board = commands.add_parser("export-tensorboard", help="write a run's metrics and probes as TensorBoard events")
     board.add_argument("run_dir", type=Path, help="a run folder (runs/<time>-<project>)")
     board.add_argument("-o", "--out", type=Path, help="folder for the event files (default: RUN_DIR/tensorboard)")
@@ -65,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--steps", type=int, help="training steps per variant (default: the project's)")
     compare.add_argument("--target-loss", type=float, help="report the first step whose validation loss reaches this")
     compare.add_argument("--out", type=Path, help="folder for the CSV and the run folders (default: runs/compare-...)")
+    compare.add_argument("--hidden-sizes", help="comma-separated hidden sizes: compare the cells once per size")
     parser.command_names = set(commands.choices)
     return parser
 
@@ -102,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return cli.validate_command(args.project)
     if args.command == "summary":
         return cli.summary_command(args.project)
+    if args.command == "export":
+        return cli.export_command(args.run_dir, args.format, args.out)
     if args.command == "export-tensorboard":
         return cli.export_tensorboard_command(args.run_dir, args.out)
     if args.command == "inspect":
@@ -122,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         options = ("data", "target", "cell", "window", "horizon", "layout", "transform")
         return cli.new_command(args.project, NewProjectChoices(**{name: getattr(args, name) for name in options}))
     if args.command == "compare":
-        return cli.compare_command(args.project, args.cells, args.match_params, args.steps, args.target_loss, args.out)
+        return cli.compare_command(
+            args.project, args.cells, args.match_params, args.steps, args.target_loss, args.out, args.hidden_sizes
+        )
     return open_window(getattr(args, "project", None))
 
 

@@ -231,6 +231,14 @@ def export_tensorboard_command(run_dir: Path, out_dir: Path | None = None) -> in
 
 
 @guarded
+def export_command(run_dir: Path, format: str, path: Path) -> int:
+    from .export import export_run
+
+    print(f"wrote {export_run(run_dir, format, path)}")
+    return EXIT_OK
+
+
+@guarded
 def inspect_command(run_dir: Path) -> int:
     from .report import inspect_report
 
@@ -246,16 +254,23 @@ def compare_command(
     steps: int | None = None,
     target_loss: float | None = None,
     out_dir: Path | None = None,
+    hidden_sizes: str | None = None,
 ) -> int:
-    from .compare import compare_cells, parse_cells, results_table
+    """Compare cells; with `hidden_sizes` ('16,32,64') once per hidden size, as the compare
+    dialog's sweep does."""
+    from .compare import compare_cells, compare_hidden_sizes, parse_cells, parse_hidden_sizes, results_table
     from .project import load_project
 
     chosen = parse_cells(cells)
+    sizes = parse_hidden_sizes(hidden_sizes) if hidden_sizes is not None else None
     project = load_project(project_path)
     announce_data_file(project)
     total = steps or project.training["steps"]
-    progress = _VariantProgress(total)
-    comparison = compare_cells(project, chosen, match_params, steps, target_loss, out_dir, progress)
+    progress = _VariantProgress(total, len(sizes or [None]))
+    if sizes:
+        comparison = compare_hidden_sizes(project, chosen, sizes, match_params, steps, target_loss, out_dir, progress)
+    else:
+        comparison = compare_cells(project, chosen, match_params, steps, target_loss, out_dir, progress)
     print(format_table(results_table(comparison.results)))
     if comparison.csv_path:
         print(f"table: {comparison.csv_path}")
@@ -266,14 +281,15 @@ def compare_command(
 class _VariantProgress:
     """Announces each variant and draws its training progress bar."""
 
-    def __init__(self, total: int):
-        self.total, self.bar = total, None
+    def __init__(self, total: int, groups: int = 1):
+        self.total, self.groups, self.bar = total, groups, None
 
     def __call__(self, event: dict[str, Any]) -> None:
         if event["type"] == EventType.VARIANT:
             sizes = "/".join(str(s) for s in event["hidden_sizes"].values())
+            number = event.get("group", 0) * event["variants"] + event["index"] + 1
             print(
-                f"[{event['index'] + 1}/{event['variants']}] {event['cell']}: hidden size {sizes}, "
+                f"[{number}/{event['variants'] * self.groups}] {event['cell']}: hidden size {sizes}, "
                 f"{event['parameters']:,} parameters",
                 file=sys.stderr,
             )

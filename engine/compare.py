@@ -229,6 +229,54 @@ def compare_cells(
     return Comparison(results, out_dir, csv_path)
 
 
+def parse_hidden_sizes(text: str) -> list[int]:
+    """'16,32,64' -> [16, 32, 64]; CompareError for anything else."""
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    if not parts or not all(part.isdigit() and 1 <= int(part) <= MAX_HIDDEN for part in parts):
+        raise CompareError(
+            f"hidden sizes must be whole numbers from 1 to {MAX_HIDDEN} separated by commas, like 16,32,64; got {text!r}"
+        )
+    return [int(part) for part in parts]
+
+
+def resized(project: Project, hidden_size: int) -> Project:
+    """The project with every recurrent block's hidden size set to `hidden_size`."""
+    content = project.to_dict()
+    for node in content["graph"]["nodes"]:
+        if node["type"] in CELLS:
+            node["params"]["hidden_size"] = hidden_size
+    return project_from_dict(content, project.path)
+
+
+def compare_hidden_sizes(
+    project: Project,
+    cells: list[str] | tuple[str, ...],
+    hidden_sizes: list[int] | None,
+    match_params: bool = False,
+    steps: int | None = None,
+    target_loss: float | None = None,
+    out_dir: Path | None = None,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+    control=None,
+) -> Comparison:
+    """`compare_cells` once per hidden size (every recurrent block resized; None or []: once,
+    as the project is), into one folder with one CSV. Events carry `group`, the index of
+    their hidden size."""
+    from .training import RunControl
+
+    emit, control = on_event or (lambda event: None), control or RunControl()
+    out_dir = _out_dir(project, out_dir)
+    results: list[VariantResult] = []
+    for group, size in enumerate(hidden_sizes or [None]):
+        tagged = lambda event, group=group: emit({**event, "group": group})  # noqa: E731
+        variant = project if size is None else resized(project, size)
+        comparison = compare_cells(variant, cells, match_params, steps, target_loss, out_dir, tagged, control)
+        results += comparison.results
+        if control.stopped:
+            break
+    return Comparison(results, out_dir, write_csv(results, out_dir / CSV_NAME))
+
+
 def _run_variant(project, cell, index, total, match_params, steps, target_loss, out_dir, emit, control):
     from .training import TrainingError, train
 

@@ -34,9 +34,8 @@ from engine.export import (
     onnx_available,
     save_source,
 )
+from engine.run_model import trained_model
 from engine.runs import RunFolderError, load_run
-
-from .training.run_export import trained_model
 
 STYLES = {
     "keyword": "#c792ea",

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from engine.compare import CELLS, CSV_FIELDS, recurrent_ids
+from engine.compare import CELLS, CSV_FIELDS, parse_hidden_sizes, recurrent_ids
 from engine.file_names import safe_stem
 from engine.run_data import LossSeries, loss_label
 
@@ -50,14 +50,6 @@ TABLE_COLUMNS = (
 )
 REDRAW_MS = 100
 PLOT_TITLE = "solid: training loss (smoothed) · dashed: validation loss"
-
-
-def parse_sizes(text: str) -> list[int]:
-    """'16, 32' -> [16, 32]; ValueError with a readable message otherwise."""
-    sizes = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-    if not all(size.isdigit() and int(size) > 0 for size in sizes):
-        raise ValueError(f"hidden sizes must be whole numbers above 0 separated by commas, not '{text}'")
-    return [int(size) for size in sizes]
 
 
 class VariantCurves:
@@ -177,7 +169,8 @@ class CompareDialog(QDialog):
         cells = [cell for cell, box in self.cells.items() if box.isChecked()]
         if not cells:
             raise ValueError("choose at least one cell")
-        sizes = [] if self.match.isChecked() else parse_sizes(self.sizes.text())
+        text = self.sizes.text()
+        sizes = [] if self.match.isChecked() or not text.strip() else parse_hidden_sizes(text)
         stem = safe_stem(self.project.name, "project")
         out_dir = self.runs_root / f"compare-{time.strftime('%Y%m%d-%H%M%S')}-{stem}"
         return {

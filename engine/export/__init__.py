@@ -9,12 +9,15 @@ from __future__ import annotations
 from .errors import ExportError
 from .files import export_weights, save_source
 from .onnx import MISSING_ONNX, export_onnx, onnx_available
+from .run_export import FORMATS, export_run
 from .source import generate_source
 
 __all__ = [
     "ExportError",
+    "FORMATS",
     "MISSING_ONNX",
     "export_onnx",
+    "export_run",
     "export_weights",
     "generate_source",
     "onnx_available",

@@ -61,16 +61,14 @@ def load_run_data(run_dir: Path | str, with_probes: bool = True) -> RunData:
 
 def predictions_from_run(run_dir: Path | str) -> dict[str, Any]:
     """engine.predictions on a run's saved weights and its project's validation data."""
-    from engine.compiler import compile_graph
     from engine.data import load_dataset
     from engine.predictions import predictions
+    from engine.run_model import trained_model
 
     record = load_run(run_dir)
     project = record.project
     data = load_dataset(project.data, project.base_dir, seed=project.training["seed"])
-    model = compile_graph(project.graph, data.signature)
-    model.load_state_dict(record.weights())
-    return predictions(model, data)
+    return predictions(trained_model(record, data.signature), data)
 
 
 class ProbeSlider(QWidget):

@@ -211,57 +211,38 @@ def _train_job(job: dict[str, Any], emit: Callable[[dict], None], control) -> No
 
 
 def _compare_job(job: dict[str, Any], emit: Callable[[dict], None], control) -> None:
-    from engine.compare import CSV_NAME, compare_cells, write_csv
+    from engine.compare import compare_hidden_sizes
+    from engine.events import ComparisonEvent, EventType
 
-    project, out_dir = _project(job), Path(job["out_dir"])
-    cells, results = job["cells"], []
-    for group, variant in enumerate(_hidden_size_variants(project, job.get("hidden_sizes"))):
-        tagged = VariantTagger(emit, group * len(cells))
-        comparison = compare_cells(
-            variant,
-            cells,
-            job.get("match_params", False),
-            job.get("steps"),
-            out_dir=out_dir,
-            on_event=tagged,
-            control=control,
-        )
-        results += comparison.results
-        if control.stopped:
-            break
-    csv_path = write_csv(results, out_dir / CSV_NAME)
-    emit({"type": "comparison", "out_dir": str(out_dir), "csv": str(csv_path)})
-
-
-def _hidden_size_variants(project, sizes: list[int] | None) -> list:
-    """The project once per hidden size (every recurrent block resized), or as it is."""
-    if not sizes:
-        return [project]
-    from engine.compare import CELLS
-    from engine.project import project_from_dict
-
-    variants = []
-    for size in sizes:
-        content = project.to_dict()
-        for node in content["graph"]["nodes"]:
-            if node["type"] in CELLS:
-                node["params"]["hidden_size"] = size
-        variants.append(project_from_dict(content, project.path))
-    return variants
+    project, cells = _project(job), job["cells"]
+    comparison = compare_hidden_sizes(
+        project,
+        cells,
+        job.get("hidden_sizes"),
+        job.get("match_params", False),
+        job.get("steps"),
+        out_dir=Path(job["out_dir"]),
+        on_event=VariantTagger(emit, len(cells)),
+        control=control,
+    )
+    emit(ComparisonEvent(type=EventType.COMPARISON, out_dir=str(comparison.out_dir), csv=str(comparison.csv_path)))
 
 
 class VariantTagger:
     """Gives a comparison's events a run index over all groups and a label like 'GRU 32'."""
 
-    def __init__(self, emit: Callable[[dict], None], first_index: int) -> None:
-        self._emit, self._first, self._label = emit, first_index, ""
+    def __init__(self, emit: Callable[[dict], None], group_size: int) -> None:
+        self._emit, self._group_size, self._label = emit, group_size, ""
 
     def __call__(self, event: dict[str, Any]) -> None:
-        if event["type"] == "variant":
+        from engine.events import EventType
+
+        if event["type"] == EventType.VARIANT:
             self._label = f"{event['cell']} {'/'.join(map(str, event['hidden_sizes'].values()))}"
         index = event.get("variant_index", event.get("index"))
         if index is not None:
-            event = {**event, "run_index": self._first + index, "label": self._label}
+            first = event.get("group", 0) * self._group_size
+            event = {**event, "run_index": first + index, "label": self._label}
         self._emit(event)
 
 

@@ -15,18 +15,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 
 from engine.export import MISSING_ONNX, ExportError, export_onnx, export_weights, generate_source, onnx_available
+from engine.run_model import trained_model
 from engine.runs import WEIGHTS, RunFolderError, load_run
 
 NO_RUN = "Train the model (or open a run in the Runs panel) first: a finished run's trained model is exported"
-
-
-def trained_model(record):
-    """The run's model compiled from its own project copy, with its trained weights."""
-    from engine.compiler import compile_graph
-
-    model = compile_graph(record.project.graph, record.project.graph.data)
-    model.load_state_dict(record.weights())
-    return model.eval()
 
 
 class RunExport(QObject):
