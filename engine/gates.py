@@ -48,16 +48,21 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .blocks.min_cells import GATE_KINDS as MIN_GATE_KINDS
+from .blocks.min_cells import GATES as MIN_GATES
+
 GATE_NAMES: dict[str, tuple[str, ...]] = {
     "LSTM": ("input", "forget", "candidate", "output"),
     "GRU": ("reset", "update", "candidate"),
     "RNN": ("preactivation",),
+    **MIN_GATES,  # minGRU, minLSTM: their blocks trace themselves (engine/blocks/min_cells.py)
 }
 # The range each gate lives in: "sigmoid" (0, 1), "tanh" (-1, 1) or an unbounded "preactivation".
 GATE_KINDS: dict[str, tuple[str, ...]] = {
     "LSTM": ("sigmoid", "sigmoid", "tanh", "sigmoid"),
     "GRU": ("sigmoid", "sigmoid", "tanh"),
     "RNN": ("preactivation",),
+    **MIN_GATE_KINDS,
 }
 
 
@@ -71,6 +76,7 @@ class DirectionTrace:
     reverse: bool
     recurrent_input: torch.Tensor | None = None  # the zero leaf of the recurrence hook, (B, T, H or 3H)
     recurrent_weight: torch.Tensor | None = None  # W_hh (GRU only: the hook needs it to finish)
+    carry: torch.Tensor | None = None  # min-cells: aₜ of hₜ = aₜ ⊙ hₜ₋₁ + bₜ, (B, T, H), detached
 
 
 @dataclass
@@ -149,6 +155,9 @@ def total_hidden_grad(
     first rows of the batch (those `unroll` kept gates for)."""
     hidden = direction.hidden[:rows]
     total = torch.zeros_like(hidden) if from_outputs is None else from_outputs[:rows].clone()
+    if direction.carry is not None:  # a min-cell: hₜ₋₁ reaches step t only through aₜ ⊙ hₜ₋₁
+        decay = _shift_back(direction.carry, direction.reverse)
+        return cell_scan(decay, total, torch.zeros_like(total[:, 0]), not direction.reverse)
     if through_recurrence is None:
         return total
     through_recurrence = through_recurrence[:rows]

@@ -187,7 +187,10 @@ class ProbeSession:
             wanted += [d.hidden for layer in trace.layers for d in layer]
             wanted += [d.recurrent_input for layer in trace.layers for d in layer]
             wanted.append(self.shadow._modules[node_id].input_hook)
-        return torch.autograd.grad(objective, wanted, allow_unused=True, retain_graph=retain)
+        # A min-cell has no recurrence hook (its carry finishes the gradient): None stays None.
+        asked = [tensor for tensor in wanted if tensor is not None]
+        found = iter(torch.autograd.grad(objective, asked, allow_unused=True, retain_graph=retain))
+        return [None if tensor is None else next(found) for tensor in wanted]
 
     def _norms(self, grads, scale: float) -> dict[str, dict[str, np.ndarray]]:
         by_tensor = iter(grads)  # in the order of `wanted`

@@ -7,7 +7,7 @@ export, comparisons) asks the catalogue.
 
 from __future__ import annotations
 
-from . import custom_cell, heads, inputs, layers, recurrent, sequence_ops
+from . import custom_cell, heads, inputs, layers, min_cells, recurrent, sequence_ops
 from .categories import CATEGORIES, CATEGORY_COLOURS
 from .spec import (
     PORT_KINDS,
@@ -26,7 +26,7 @@ from .spec import (
 
 CATALOGUE: dict[str, BlockSpec] = {
     spec.type_name: spec
-    for module in (inputs, recurrent, custom_cell, layers, sequence_ops, heads)
+    for module in (inputs, recurrent, min_cells, custom_cell, layers, sequence_ops, heads)
     for spec in module.SPECS
 }
 
