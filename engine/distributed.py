@@ -162,6 +162,7 @@ def train_distributed(
         "runs_dir": str(runs_dir) if runs_dir else None,
         "overrides": overrides or {},
         "backend": backend,
+        "on_cuda": _wants_cuda(settings["device"]),  # each rank then trains on the GPU of its local rank
         "on_evaluate": f"{on_evaluate.__module__}:{on_evaluate.__qualname__}" if on_evaluate else None,
     }
     threads = launch.threads or max(1, (os.cpu_count() or 1) // launch.nproc)

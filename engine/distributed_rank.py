@@ -35,9 +35,11 @@ COLLECTIVE_TIMEOUT = timedelta(minutes=30)  # rank 0 may evaluate or probe while
 class RankSeam:
     """One rank's part in a data-parallel run, as engine.training's `train` asks for it."""
 
-    def __init__(self, rank: int, world: int, control: RunControl, device: torch.device):
+    def __init__(self, rank: int, world: int, control: RunControl, device: torch.device, backend: str):
         self.rank, self.world, self.lead = rank, world, rank == 0
-        self.control, self.device = control, device
+        self.control, self.device = control, device  # where this rank trains
+        # NCCL reduces only GPU tensors; gloo is happiest with CPU ones.
+        self.collectives = device if backend == "nccl" else torch.device("cpu")
         self.ended_by_lead = False  # the last agreement was STOP: no closing broadcast needed
 
     def wrap(self, model: nn.Module) -> nn.Module:
@@ -64,7 +66,7 @@ class RankSeam:
     def mean_over_ranks(self, value: float) -> float:
         import torch.distributed as dist
 
-        total = torch.tensor([value], dtype=torch.float64, device=self.device)
+        total = torch.tensor([value], dtype=torch.float64, device=self.collectives)
         dist.all_reduce(total)
         return float(total) / self.world
 
@@ -108,7 +110,7 @@ class RankSeam:
     def _broadcast(self, code: int) -> int:
         import torch.distributed as dist
 
-        flag = torch.tensor([code], dtype=torch.int32, device=self.device)
+        flag = torch.tensor([code], dtype=torch.int32, device=self.collectives)
         dist.broadcast(flag, src=0)
         return int(flag)
 
@@ -146,14 +148,14 @@ def _train_rank(job: dict[str, Any], connection, rank: int) -> RunResult:
     from .project import project_from_dict
 
     device = torch.device("cpu")
-    if job["backend"] == "nccl":
+    if job["on_cuda"]:
         device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
         torch.cuda.set_device(device)  # "cuda" in the settings means this rank's own GPU
     dist.init_process_group(job["backend"], timeout=COLLECTIVE_TIMEOUT)
     control = RunControl()
     if rank == 0:
         threading.Thread(target=_listen, args=(connection, control), name="commands", daemon=True).start()
-    seam = RankSeam(rank, dist.get_world_size(), control, device)
+    seam = RankSeam(rank, dist.get_world_size(), control, device, job["backend"])
     try:
         result = train(
             project_from_dict(job["project"], job["path"]),
