@@ -2,8 +2,9 @@
 
 A batch of sequences of different lengths is padded at the end to one length T and carries
 `lengths`, int64 [B], each from 1 to T. Invariant: padding never changes the result for a real
-step. Recurrent layers read packed sequences (so the backward direction of a bidirectional layer
-starts at each sequence's own last step), pooling reads real steps only, and per-step targets
+step. Bidirectional recurrent layers read packed sequences (so the backward direction starts at
+each sequence's own last step); forward-only ones read the padded batch, which is exact for
+them and faster on CPU; pooling reads real steps only, and per-step targets
 mark padding with IGNORE_INDEX, which cross-entropy skips. Without lengths every function here
 is bypassed, so fixed-length models compute exactly what they did before.
 """
@@ -50,6 +51,23 @@ def run_packed(
     out, state = forward(packed)
     out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
     return out, state
+
+
+def run_forward_only(
+    forward: Callable[..., tuple[Any, Any]], x: torch.Tensor, lengths: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Call a batch-first, forward-only fused RNN/LSTM/GRU `forward` on the padded batch.
+
+    A forward recurrence (stacked layers included) computes step t from steps 0..t only, so
+    its outputs at real steps never see the padding after them and equal the packed result;
+    reading the padded batch keeps the fused kernels' fast path (oneDNN's LSTM on CPU, which
+    packed input loses), at the cost of the padding steps' arithmetic.
+    Returns (output (B, T, H) with zeros at padding, each sequence's output at its last real step).
+    """
+    out, _ = forward(x)
+    lengths = lengths.to(out.device)
+    real = step_mask(lengths, x.shape[1]).unsqueeze(-1).to(out.dtype)  # (B, T, 1)
+    return out * real, last_real_step(out, lengths)
 
 
 def pad_sequences(sequences: Sequence[np.ndarray], value: float | int, dtype: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ from conftest import FakeSignature, make_chain
 from engine.blocks.modules import LastStep, MeanOverTime, TokenPredictionHead, build_recurrent
 from engine.compiler import compile_graph
 from engine.graph import GraphDocument
-from engine.packing import IGNORE_INDEX, check_lengths, pad_sequences, step_mask
+from engine.packing import IGNORE_INDEX, check_lengths, pad_sequences, run_packed, step_mask
 
 LENGTHS = [5, 2, 4, 1]
 STEPS, FEATURES, HIDDEN = 5, 3, 4
@@ -77,6 +77,17 @@ def test_bidirectional_backward_direction_starts_at_each_sequences_last_step():
     out = block(x, lengths=lengths)
     short = block(x[1:2, :2])  # the backward half at step 0 has read exactly steps 1 and 0
     torch.testing.assert_close(out[1, 0, HIDDEN:], short[0, 0, HIDDEN:], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("cell", ["RNN", "LSTM", "GRU"])
+def test_forward_only_layers_on_the_padded_batch_equal_a_packed_run(cell):
+    block = _block(cell, 2, False, "last")
+    reference = getattr(torch.nn, cell)(FEATURES, HIDDEN, num_layers=2, batch_first=True).double()
+    reference.load_state_dict(block.state_dict())
+    x, lengths = _padded_batch()
+    _, state = run_packed(reference.forward, x, lengths)
+    h_n = state[0] if isinstance(state, tuple) else state
+    torch.testing.assert_close(block(x, lengths=lengths), h_n[-1], rtol=1e-10, atol=1e-12)
 
 
 def test_pooling_reads_real_steps_only():

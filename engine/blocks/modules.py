@@ -10,18 +10,22 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..packing import IGNORE_INDEX, last_real_step, mean_over_real_steps, run_packed
+from ..packing import IGNORE_INDEX, last_real_step, mean_over_real_steps, run_forward_only, run_packed
 
 
 class _EmitMixin:
     """Return the whole output sequence, or the last hidden state of the top layer
     (both directions concatenated: forward at the last step, backward at the first).
-    With `lengths` the sequences run packed, so "last" and "first" are each sequence's own."""
+    With `lengths`, "last" and "first" are each sequence's own: a bidirectional layer runs
+    packed; a forward-only one reads the padded batch (see engine.packing.run_forward_only)."""
 
     emit: str = "sequence"
     takes_lengths = True  # the compiled model passes a variable-length batch's lengths
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:  # x: (B, T, F)
+        if lengths is not None and not self.bidirectional:
+            out, last = run_forward_only(super().forward, x, lengths)  # zeros at padding
+            return out if self.emit == "sequence" else last
         if lengths is None:
             out, state = super().forward(x)  # out: (B, T, H * directions)
         else:
