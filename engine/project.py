@@ -147,12 +147,17 @@ def _check_data(data: Any, path) -> dict[str, Any]:
     params = data.get("params", {})
     if not isinstance(params, dict):
         raise ProjectFileError(path, "data.params", "expected an object of named data settings")
-    from .data import TASKS
+    from .data import TASKS, DataError
+    from .data.params import resolve_params
 
     if data["task"] not in TASKS:
         raise ProjectFileError(
             path, "data.task", f"unknown task {quote(data['task'])}; known tasks: {', '.join(sorted(TASKS))}"
         )
+    try:  # the one schema; the settings are kept as written (defaults are not filled in)
+        resolve_params(TASKS[data["task"]], params)
+    except DataError as error:
+        raise ProjectFileError(path, "data.params", str(error)) from None
     return {"task": data["task"], "params": params}
 
 
