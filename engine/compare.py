@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .blocks import CATALOGUE
+from .cells.variants import CUSTOM_TYPE, make_drawn, own_cell, variant_names
 from .errors import UserError
 from .events import EventType, RunStatus, VariantDoneEvent, VariantEvent
 from .file_names import safe_stem
@@ -108,7 +109,7 @@ class Comparison:
 
 def parse_cells(text: str) -> list[str]:
     """'rnn,lstm,gru' -> ['RNN', 'LSTM', 'GRU'] (any case); CompareError for anything else."""
-    by_lower = {cell.lower(): cell for cell in CELLS}
+    by_lower = {cell.lower(): cell for cell in (*CELLS, *variant_names())}  # drawn cells too (engine.cells.variants)
     names = [part.strip().lower() for part in text.split(",") if part.strip()]
     if not names or any(name not in by_lower for name in names):
         known = ", ".join(by_lower)
@@ -120,20 +121,25 @@ def parse_cells(text: str) -> list[str]:
 
 
 def recurrent_ids(project: Project) -> list[str]:
-    return [node.id for node in project.graph.nodes() if node.type_name in CELLS]
+    return [node.id for node in project.graph.nodes() if node.type_name in (*CELLS, CUSTOM_TYPE)]
 
 
 def variant_graph(project: Project, cell: str, hidden_sizes: dict[str, int] | None = None) -> dict[str, Any]:
     """The project's graph (as a dict) with every recurrent block turned into `cell`."""
     graph = project.graph.to_dict()
-    known = {param.name for param in CATALOGUE[cell].params}
+    own = own_cell(graph)
+    known = {param.name for param in CATALOGUE[cell].params} if cell in CATALOGUE else set()
     for node in graph["nodes"]:
-        if node["type"] in CELLS:
+        if node["type"] not in (*CELLS, CUSTOM_TYPE):
+            continue
+        if cell in CATALOGUE:
             node["type"] = cell
             # Settings only the old cell has (an RNN's nonlinearity) go; the rest carry over.
             node["params"] = {name: value for name, value in node["params"].items() if name in known}
-            if hidden_sizes and node["id"] in hidden_sizes:
-                node["params"]["hidden_size"] = hidden_sizes[node["id"]]
+        else:
+            make_drawn(node, cell, own)
+        if hidden_sizes and node["id"] in hidden_sizes:
+            node["params"]["hidden_size"] = hidden_sizes[node["id"]]
     return graph
 
 

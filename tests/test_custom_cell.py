@@ -126,3 +126,30 @@ def test_onnx_writes_a_builtin_template_and_refuses_a_drawn_loop_by_name(tmp_pat
     with pytest.raises(ExportError, match=r"custom cell 'LSTM 1997 \(no forget gate\)'.*Export the PyTorch source"):
         export_onnx(compile_graph(drawn, drawn.data).eval(), drawn.data, tmp_path / "drawn.onnx")
     assert not (tmp_path / "drawn.onnx").exists()
+
+
+def test_compare_races_drawn_cells_against_the_builtins_at_matched_parameter_counts():
+    from probe_models import adding_project
+
+    from engine.compare import compare_cells, parse_cells
+
+    project = adding_project("CustomCell", hidden=8)
+    project.graph.set_param("memory", "cell", TEMPLATES["peephole_lstm"].make())
+    cells = parse_cells("lstm,LSTM_1997,drawn")
+    assert cells == ["LSTM", "lstm_1997", "drawn"]
+    comparison = compare_cells(project, cells, match_params=True, steps=2, record=False)
+    own, standard, original = (comparison.results[i] for i in (2, 0, 1))
+    assert [r.status for r in comparison.results] == ["finished"] * 3
+    assert abs(standard.parameters - own.parameters) <= 0.1 * own.parameters
+    assert abs(original.parameters - own.parameters) <= 0.1 * own.parameters
+    assert original.hidden_sizes["memory"] > own.hidden_sizes["memory"]  # fewer gates, more units
+
+
+def test_the_drawn_variant_needs_a_drawn_cell():
+    from probe_models import adding_project
+
+    from engine.compare import compare_cells
+    from engine.errors import UserError
+
+    with pytest.raises(UserError, match="the project has none"):
+        compare_cells(adding_project("LSTM"), ["drawn"], steps=1, record=False)

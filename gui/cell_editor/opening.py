@@ -1,0 +1,72 @@
+"""Opening a block's inside: a Custom cell opens in the cell editor; a one-layer, one-direction
+RNN/LSTM/GRU is first turned into a Custom cell drawn from its template (one undoable step:
+the block keeps its id, position, hidden size, output and connections; its weights start
+afresh under the cell's names). One editor window per block: asking again raises it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+
+from engine.cells.templates import template_for_builtin
+from engine.cells.variants import CUSTOM_TYPE
+
+from ..commands import AddNodeCommand, CompositeCommand, RemoveNodeCommand, RestoreEdgeCommand
+from .window import CellEditorWindow
+
+BUILTINS = ("LSTM", "GRU", "RNN")
+
+
+def library_folder() -> Path:
+    """The user's cell library: `cells/` in the app's data folder."""
+    return Path(QStandardPaths.writableLocation(QStandardPaths.AppLocalDataLocation)) / "cells"
+
+
+def open_cell_editor(editor, node_id: str, parent=None, windows: dict | None = None) -> CellEditorWindow | str:
+    """The editor window for block `node_id`, shown; or, for a block without an inside, why."""
+    node = editor.document.node(node_id)
+    if node.type_name in BUILTINS:
+        problem = _convert_builtin(editor, node)
+        if problem:
+            return problem
+    elif node.type_name != CUSTOM_TYPE:
+        return f"{node.label()} has no cell to open; double-click an RNN, LSTM, GRU or Custom cell block"
+    windows = {} if windows is None else windows
+    window = windows.get(node_id)
+    if window is None or not window.isVisible():
+        window = windows[node_id] = CellEditorWindow(editor, node_id, library_folder(), parent)
+    window.show()
+    window.raise_()
+    return window
+
+
+def _convert_builtin(editor, node) -> str | None:
+    params = node.params
+    if params["layers"] != 1 or params["bidirectional"]:
+        return (
+            f"{node.label()} is stacked or bidirectional; a drawn cell is one layer, one direction: "
+            "set layers to 1 and bidirectional off to open its cell"
+        )
+    doc = editor.document
+    if node.type_name == "RNN" and params["nonlinearity"] != "tanh":
+        return f"{node.label()} uses relu; the Elman RNN template is tanh: set nonlinearity to tanh to open its cell"
+    cell = template_for_builtin(node.type_name).to_dict()
+    new_params = {"hidden_size": params["hidden_size"], "output": params["output"], "cell": cell}
+    edges = doc.incoming(node.id) + doc.outgoing(node.id)
+    edit = CompositeCommand(f"Open the cell of '{node.id}' as a Custom cell")
+    edit.add(RemoveNodeCommand(doc, node.id))
+    edit.add(AddNodeCommand(doc, CUSTOM_TYPE, new_params, node.position, node.id))
+    for edge in edges:
+        edit.add(RestoreEdgeCommand(doc, edge))
+    editor.undo_stack.push(edit)
+    return None
+
+
+def open_from_window(window, node_id: str) -> None:
+    """The main window's double-click on a block: open its cell, or say in the status bar why not."""
+    windows = window.__dict__.setdefault("_cell_editors", {})
+    result = open_cell_editor(window.editor, node_id, window, windows)
+    if isinstance(result, str):
+        window.show_message(result)
