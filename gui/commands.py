@@ -99,13 +99,13 @@ class RestoreEdgeCommand(QUndoCommand):
 class DisconnectCommand(QUndoCommand):
     def __init__(self, doc: GraphDocument, edge: Edge):
         super().__init__(f"Disconnect '{edge.source}' from '{edge.target}'")
-        self._doc, self._edge = doc, edge
+        self._doc, self._edge, self._removed = doc, edge, None
 
     def redo(self) -> None:
-        self._doc.disconnect(self._edge)
+        self._removed = self._doc.disconnect(self._edge)
 
     def undo(self) -> None:
-        self._doc.restore_edge(self._edge)
+        self._doc.restore_edge(self._removed)  # at its old place in the document's order
 
 
 class MoveNodeCommand(QUndoCommand):

@@ -77,12 +77,9 @@ def window(qtbot, tmp_path, dialogs):
 
 
 def snapshot(project: Project) -> dict:
-    """The project as saved, with nodes and edges sorted: insertion order carries no meaning
-    (an undone delete re-adds a node at the end), everything else must match exactly."""
-    content = copy.deepcopy(project.to_dict())
-    content["graph"]["nodes"].sort(key=lambda node: node["id"])
-    content["graph"]["edges"].sort(key=lambda edge: tuple(edge.values()))
-    return content
+    """The project exactly as saved, node and edge order included: the order decides the
+    order in which the compiler builds and seeds modules, so undo must restore it too."""
+    return copy.deepcopy(project.to_dict())
 
 
 def drop_block(window: MainWindow, type_name: str, scene_pos: QPointF) -> None:

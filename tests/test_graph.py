@@ -7,6 +7,7 @@ from conftest import FakeSignature, make_chain
 
 from engine.graph import (
     CycleError,
+    Edge,
     GraphDocument,
     InvalidNameError,
     OccupiedInputError,
@@ -142,7 +143,8 @@ def test_head_that_does_not_fit_the_data(doc):
     make_chain(doc, "SequenceInput", ("GRU", {"output": "last"}), "Classification")
     analysis = validate(doc, FakeSignature(target_kind="regression"))
     assert any(
-        "Classification" in m and "1 value per sequence (regression)" in m and "Regression head" in m for m in messages(analysis)
+        "Classification" in m and "1 value per sequence (regression)" in m and "Regression head" in m
+        for m in messages(analysis)
     )
     classes = validate(doc, FakeSignature(target_kind="classification", n_outputs=3))
     assert classes.ok
@@ -178,3 +180,87 @@ def test_blocks_off_the_head_path_are_warned_about(doc, regression_data):
     analysis = validate(doc, regression_data)
     warning = [d for d in analysis.diagnostics if d.node == "spare" and d.severity == "warning"]
     assert warning and "will not be used" in warning[0].message
+
+
+# -- undo puts things back where they were ------------------------------------------------
+def branching(doc):
+    """x feeds two branches (a: LSTM, b: GRU) joined by Concat: the order of the branches
+    decides which module is built, and so seeded, first."""
+    for type_name, params, node_id in [
+        ("SequenceInput", {}, "x"),
+        ("LSTM", {"hidden_size": 4}, "a"),
+        ("GRU", {"hidden_size": 4}, "b"),
+        ("Concat", {}, "both"),
+        ("LastStep", {}, "last"),
+        ("Regression", {}, "head"),
+    ]:
+        doc.add_node(type_name, params, node_id=node_id)
+    for source, target, port in [
+        ("x", "a", "in"),
+        ("x", "b", "in"),
+        ("a", "both", "a"),
+        ("b", "both", "b"),
+        ("both", "last", "in"),
+        ("last", "head", "in"),
+    ]:
+        doc.connect(source, "out", target, port)
+
+
+def initial_weights(doc, data):
+    import torch
+
+    from engine.compiler import compile_graph
+
+    torch.manual_seed(0)
+    return compile_graph(doc, data).state_dict()
+
+
+def assert_same_weights(first, second):
+    import torch
+
+    assert list(first) == list(second)
+    assert all(torch.equal(first[key], second[key]) for key in first)
+
+
+@pytest.mark.parametrize("node_id", ["x", "a", "both"])
+def test_delete_and_restore_give_back_the_document_and_its_initial_weights_exactly(doc, regression_data, node_id):
+    branching(doc)
+    before, weights = doc.to_dict(), initial_weights(doc, regression_data)
+    doc.restore_node(doc.remove_node(node_id))
+    assert doc.to_dict() == before  # unsorted: the order is part of the document
+    assert_same_weights(initial_weights(doc, regression_data), weights)
+
+
+def test_disconnect_and_restore_put_the_edge_back_in_its_place(doc, regression_data):
+    branching(doc)
+    before, weights = doc.to_dict(), initial_weights(doc, regression_data)
+    doc.restore_edge(doc.disconnect(Edge("x", "out", "a", "in")))
+    assert doc.to_dict() == before
+    assert_same_weights(initial_weights(doc, regression_data), weights)
+
+
+def test_renaming_keeps_the_blocks_place(doc, regression_data):
+    branching(doc)
+    order = [node.id for node in doc.nodes()]
+    doc.rename_node("a", "memory")
+    assert [node.id for node in doc.nodes()] == [("memory" if n == "a" else n) for n in order]
+    doc.rename_node("memory", "a")
+    assert [node.id for node in doc.nodes()] == order
+
+
+@pytest.mark.parametrize("name", ["block_types", "recurrent_ids", "train", "state_dict", "forward_all", "class"])
+def test_names_the_compiled_module_already_has_are_refused(doc, name):
+    with pytest.raises(InvalidNameError, match="reserved"):
+        doc.add_node("Linear", node_id=name)
+
+
+def test_every_attribute_of_a_compiled_model_is_a_reserved_name(regression_data):
+    from engine.reserved_names import reserved_ids
+
+    doc = GraphDocument()
+    make_chain(doc, "SequenceInput", ("LSTM", {"output": "last"}), "Regression")
+    from engine.compiler import compile_graph
+
+    model = compile_graph(doc, regression_data)
+    public = {name for name in dir(model) if not name.startswith("_")} - {node.id for node in doc.nodes()}
+    assert public <= reserved_ids()

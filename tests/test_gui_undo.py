@@ -125,3 +125,32 @@ def test_undo_of_a_disconnected_wire_whose_shapes_now_clash_puts_it_back(window)
     window.editor.disconnect(Edge("memory", "out", "head", "in"))
     window.editor.undo_stack.undo()
     assert Edge("memory", "out", "head", "in") in doc.edges()
+
+
+def test_deleting_a_branch_and_undoing_gives_the_same_initial_weights(window):
+    """The order of the document decides which branch the compiler builds and seeds first;
+    an undone delete must put the block back where it was, not at the end."""
+    import torch
+
+    from engine.compiler import compile_graph
+
+    project = small_project()
+    doc = project.graph
+    doc.add_node("GRU", {"hidden_size": 16, "output": "last"}, node_id="other")
+    doc.add_node("Add", node_id="join")
+    doc.disconnect(Edge("memory", "out", "head", "in"))
+    for source, target, port in [("input", "other", "in"), ("memory", "join", "a"), ("other", "join", "b")]:
+        doc.connect(source, "out", target, port)
+    doc.connect("join", "out", "head", "in")
+    window.editor.set_project(project)
+
+    def weights():
+        torch.manual_seed(0)
+        return compile_graph(window.editor.document, project.signature()).state_dict()
+
+    before, first = snapshot(window.project), weights()
+    window.editor.delete(["memory"])
+    window.editor.undo_stack.undo()
+    assert snapshot(window.project) == before
+    again = weights()
+    assert list(again) == list(first) and all(torch.equal(again[k], first[k]) for k in first)
