@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from engine.data import TASKS, DataError, csv_preview, text_preview
 from engine.data.files import SAMPLE_CSV, SAMPLE_TEXT, resolve_path
 from engine.settings import TRAINING_PARAMS
+from engine.shapes import input_words, target_words
 
 from . import theme
 from .forms import ParamForm, compact_combo
@@ -169,8 +170,8 @@ class ProjectForm(QWidget):
             return ""
         dim = theme.COLORS["text_dim"]
         return (
-            f"<span style='color:{dim}'>The model reads</span> {escape(_input_words(signature))}<br>"
-            f"<span style='color:{dim}'>and predicts</span> {escape(_target_words(signature))}"
+            f"<span style='color:{dim}'>The model reads</span> {escape(input_words(signature))}<br>"
+            f"<span style='color:{dim}'>and predicts</span> {escape(target_words(signature))}"
         )
 
     # -- edits ----------------------------------------------------------------------------
@@ -195,18 +196,3 @@ def _preview_source(spec, values: dict, base_dir) -> tuple[str, str] | None:
     is_csv = any(p.type in ("column", "columns") for p in spec.params)
     path = resolve_path(str(values.get("path", "")), base_dir, SAMPLE_CSV if is_csv else SAMPLE_TEXT)
     return ("csv" if is_csv else "text", str(path))
-
-
-def _input_words(signature) -> str:
-    if signature.input_kind == "tokens":
-        return f"tokens [batch, {signature.length}] (vocabulary {signature.vocab_size})"
-    return f"a sequence [batch, {signature.length}, {signature.features}]"
-
-
-def _target_words(signature) -> str:
-    count = signature.n_outputs
-    if signature.target_kind == "regression":
-        return f"{count} value{'s' if count != 1 else ''} per sequence (regression)"
-    if signature.target_kind == "classification":
-        return f"one of {count} classes per sequence"
-    return f"the next token at every step (vocabulary {count})"

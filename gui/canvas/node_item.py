@@ -46,16 +46,6 @@ def _font(size: float, bold: bool = False, mono: bool = False) -> QFont:
     return font
 
 
-def compact_shape(shape: Shape) -> str:
-    """The shape in the few characters a node card has room for; the kind is the dot colour."""
-    time = shape.length if shape.length is not None else "time"
-    if shape.kind == "vector":
-        return f"[batch, {shape.size}]"
-    if shape.kind == "tokens":
-        return f"[batch, {time}] vocab {shape.size}"
-    return f"[batch, {time}, {shape.size}]"
-
-
 def _mix(a: QColor, b: QColor, share_of_a: float) -> QColor:
     mix = lambda x, y: round(x * share_of_a + y * (1 - share_of_a))  # noqa: E731
     return QColor(mix(a.red(), b.red()), mix(a.green(), b.green()), mix(a.blue(), b.blue()))
@@ -158,7 +148,7 @@ class NodeItem(HoverHighlight, QGraphicsItem):
             return (head_text or "output not known yet"), None
         if output is None:
             return "shape not known yet", None
-        return compact_shape(output), output.kind
+        return output.brief(), output.kind  # the kind is the dot colour
 
     @staticmethod
     def _param_words(count: int | None) -> str:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsScene
 
 from engine.graph import Edge, GraphDocument, Node
+from engine.shapes import target_brief
 
 from .edge_item import EdgeItem
 from .interactions import LinkDrag, LinkHandler
@@ -217,11 +218,4 @@ class DocumentScene(QGraphicsScene):
 
 def _head_text(signature) -> str | None:
     """What a head produces, from the data signature, for the head's card footer."""
-    if signature is None:
-        return None
-    count = signature.n_outputs
-    if signature.target_kind == "regression":
-        return f"→ {count} value{'s' if count != 1 else ''}"
-    if signature.target_kind == "classification":
-        return f"→ {count} classes"
-    return f"→ next token (vocab {count})"
+    return None if signature is None else target_brief(signature)
