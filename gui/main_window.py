@@ -9,7 +9,7 @@ toolbar); they read the open project from `editor.project`, follow `editor.proje
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -31,7 +31,7 @@ from .icons import app_icon
 from .inspector import Inspector
 from .palette import BlockPalette
 from .problems import ProblemsPanel
-from .recovery import AUTOSAVE_INTERVAL_MS, RecoveryStore
+from .recovery import AutosaveTrigger, RecoveryStore
 from .settings import AppSettings
 from .training.install import install_training
 
@@ -73,8 +73,9 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self.close_guards: list = []  # callables asked on close; any False keeps the window open
         self.training = install_training(self)
-        self._autosave = QTimer(self, interval=AUTOSAVE_INTERVAL_MS, timeout=self.files.autosave)
-        self._autosave.start()
+        self._autosave = AutosaveTrigger(self, self.files.autosave)
+        self.editor.undo_stack.indexChanged.connect(self._autosave.edited)
+        self.editor.settings_changed.connect(self._autosave.edited)
         self._restore_layout()
 
     # -- hooks for later features -------------------------------------------------------

@@ -1,6 +1,10 @@
-"""Crash recovery: unsaved work is written to a recovery file every minute or so, removed
-when the work is saved or deliberately discarded, and offered back on the next start if
-it is still there (which means the app did not close normally).
+"""Crash recovery: unsaved work is written to a recovery file a few seconds after the last
+edit, removed when the work is saved or deliberately discarded, and offered back on the next
+start if it is still there (which means the app did not close normally).
+
+`AutosaveTrigger` follows edits: each edit restarts a short countdown, so a burst of edits
+costs one write; during edits that never pause, a write happens at least every
+AUTOSAVE_MAX_WAIT_MS. A crash loses seconds of work, not a minute.
 
 The recovery file is an ordinary project file written atomically; a small JSON sidecar
 remembers where the project came from and when it was written.
@@ -13,15 +17,39 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from PySide6.QtCore import QObject, QTimer
+
 from engine.project import Project, load_project, save_project, write_atomic
 
-AUTOSAVE_INTERVAL_MS = 60_000
+AUTOSAVE_DELAY_MS = 2_000  # after the last edit
+AUTOSAVE_MAX_WAIT_MS = 15_000  # after the first edit not yet saved, however busy the user is
 
 
 @dataclass
 class Recovered:
     project: Project  # with the path it had when it was autosaved (None if never saved)
     saved_at: str
+
+
+class AutosaveTrigger(QObject):
+    """Calls `save` AUTOSAVE_DELAY_MS after the last edit (at most AUTOSAVE_MAX_WAIT_MS after
+    the first unsaved one). `edited` is connected to whatever signals an edit."""
+
+    def __init__(self, parent: QObject, save):
+        super().__init__(parent)
+        self._save = save
+        self._quiet = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS, timeout=self._fire)
+        self._deadline = QTimer(self, singleShot=True, interval=AUTOSAVE_MAX_WAIT_MS, timeout=self._fire)
+
+    def edited(self, *_args) -> None:
+        self._quiet.start()  # restarts: the countdown runs from the latest edit
+        if not self._deadline.isActive():
+            self._deadline.start()
+
+    def _fire(self) -> None:
+        self._quiet.stop()
+        self._deadline.stop()
+        self._save()
 
 
 class RecoveryStore:

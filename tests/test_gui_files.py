@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox  # noqa: E40
 
 from engine.project import load_project, save_project  # noqa: E402
 from gui import paths  # noqa: E402
-from gui.recovery import AUTOSAVE_INTERVAL_MS  # noqa: E402
+from gui.recovery import AUTOSAVE_DELAY_MS, AUTOSAVE_MAX_WAIT_MS  # noqa: E402
 from gui.testing import dialogs, make_window, small_project, snapshot, window  # noqa: E402,F401
 
 
@@ -99,7 +99,6 @@ def test_quitting_with_unsaved_work_can_be_cancelled(window, dialogs):
 
 
 def test_unsaved_work_is_autosaved_and_offered_after_a_crash(window, qtbot, tmp_path, dialogs):
-    assert 30_000 <= AUTOSAVE_INTERVAL_MS <= 120_000
     window.editor.set_project(small_project())
     window.editor.add_block("GRU", (0.0, 300.0))
     window.files.autosave()
@@ -126,6 +125,31 @@ def test_declining_recovery_discards_it(window, qtbot, tmp_path, dialogs):
     restarted.files.start()  # the recorder answers No
     assert not (tmp_path / "recovery" / "recovery.rsproj").exists()
     assert len(restarted.editor.document) != 4
+
+
+def test_autosave_follows_an_edit_within_seconds(window, qtbot, tmp_path):
+    window.editor.set_project(small_project())
+    recovery = tmp_path / "recovery" / "recovery.rsproj"
+    window.editor.add_block("GRU", (0.0, 300.0))
+    assert not recovery.exists()  # not on every keystroke: after a pause
+    qtbot.waitUntil(recovery.exists, timeout=AUTOSAVE_DELAY_MS + 3000)
+    assert AUTOSAVE_DELAY_MS <= 5_000 and AUTOSAVE_MAX_WAIT_MS <= 30_000
+
+
+def test_edits_that_never_pause_are_still_saved(qtbot, monkeypatch):
+    from PySide6.QtCore import QObject
+
+    from gui import recovery
+
+    monkeypatch.setattr(recovery, "AUTOSAVE_DELAY_MS", 300)
+    monkeypatch.setattr(recovery, "AUTOSAVE_MAX_WAIT_MS", 800)
+    saves, parent = [], QObject()
+    trigger = recovery.AutosaveTrigger(parent, lambda: saves.append(1))
+    for _ in range(15):  # an edit every 100 ms for 1.5 s: the quiet countdown never runs out
+        trigger.edited()
+        qtbot.wait(100)
+    assert len(saves) >= 1
+    qtbot.waitUntil(lambda: len(saves) >= 2, timeout=2000)  # and the last burst once more
 
 
 def test_nothing_is_autosaved_when_nothing_is_unsaved(window, tmp_path):
