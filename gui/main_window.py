@@ -39,12 +39,17 @@ APP_NAME = "Recurrent Studio"
 DEFAULT_SIZE = (1400, 900)
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 class MainWindow(QMainWindow):
     selection_changed = Signal(list)  # ids of the selected nodes
 
     def __init__(self, settings: AppSettings, recovery: RecoveryStore | None = None):
         super().__init__()
         self.settings = settings
+        self.activity = ""
         self.setWindowIcon(app_icon())
         self.editor = DocumentEditor(self)
         self.scene = DocumentScene(self)
@@ -142,6 +147,8 @@ class MainWindow(QMainWindow):
     def _on_selection(self) -> None:
         ids = self.scene.selected_node_ids()
         self.inspector.show_nodes(ids)
+        if ids:
+            self.inspector.parentWidget().raise_()  # it may sit behind the Runs tab
         has_selection = bool(ids or self.scene.selected_edges())
         for action in (self.actions.cut, self.actions.copy, self.actions.duplicate, self.actions.delete):
             action.setEnabled(has_selection)
@@ -232,24 +239,40 @@ class MainWindow(QMainWindow):
             f"<span style='color:{colour}'>●</span> {kind}" for kind, colour in theme.PORT_KIND_COLORS.items()
         )
         self._zoom_label = QLabel("100%")
-        for widget in (self._summary_label, QLabel(legend, objectName="dim"), self._zoom_label):
+        for widget in (self._summary_label, self._zoom_label):
             bar.addPermanentWidget(widget)
+        # The port colours go on the canvas's corner, where the ports are: the status bar keeps
+        # its width for messages.
+        self.view.set_legend(legend)
 
     def show_message(self, message: str) -> None:
         self.statusBar().showMessage(message, 10_000)
+        self.statusBar().setToolTip(message)  # the whole text, should the bar be too narrow
+
+    def set_activity(self, activity: str) -> None:
+        """What the app is doing ("training"), said in place of "ready to train"; "" when idle."""
+        self.activity = activity
+        self._show_summary()
 
     def _show_summary(self) -> None:
         analysis = self.editor.analysis
         errors = len(analysis.errors) + bool(self.editor.data_problem)
-        state = (
-            f"<span style='color:{theme.COLORS['ok']}'>ready to train</span>"
-            if not errors
-            else f"<a href='problems' style='color:{theme.COLORS['error']}'>{errors} problem{'s' if errors > 1 else ''}"
-            "</a>"
-        )
-        self._summary_label.setText(
-            f"{len(self.editor.document)} blocks · {analysis.total_params:,} parameters · {state}"
-        )
+        warnings = len(analysis.diagnostics) - len(analysis.errors)
+        if errors:
+            colour, text = theme.COLORS["error"], plural(errors, "problem")
+            if warnings:
+                text += f", {plural(warnings, 'warning')}"
+            state = f"<a href='problems' style='color:{colour}'>{text}</a>"
+        elif warnings:
+            state = f"<a href='problems' style='color:{theme.COLORS['warning']}'>{plural(warnings, 'warning')}</a>"
+        else:
+            state = ""
+        ready = self.activity or "ready to train"
+        if not errors:
+            ready_text = f"<span style='color:{theme.COLORS['ok']}'>{ready}</span>"
+            state = f"{ready_text} · {state}" if state else ready_text
+        blocks = plural(len(self.editor.document), "block")
+        self._summary_label.setText(f"{blocks} · {analysis.total_params:,} parameters · {state}")
 
     def document_title(self) -> str:
         project = self.editor.project
@@ -268,6 +291,20 @@ class MainWindow(QMainWindow):
             self.resizeDocks(self._docks[2:], [150], Qt.Vertical)
         if state is not None:
             self.restoreState(state)
+        self.clamp_to_screen()
+
+    def clamp_to_screen(self) -> None:
+        """A window saved on a larger screen (or another monitor) fits on this one."""
+        screen = self.screen().availableGeometry()
+        frame = self.frameGeometry().size() - self.size()
+        width = min(self.width(), screen.width() - frame.width())
+        height = min(self.height(), screen.height() - frame.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        x = min(max(self.x(), screen.left()), screen.right() - width)
+        y = min(max(self.y(), screen.top()), screen.bottom() - height)
+        if (x, y) != (self.x(), self.y()):
+            self.move(x, y)
 
     def closeEvent(self, event) -> None:
         if not self.files.maybe_save("quitting") or not all(guard() for guard in self.close_guards):

@@ -45,6 +45,7 @@ class CanvasView(QGraphicsView):
         self._pan_from: QPointF | None = None
         self._space_held = False
         self._hint: QLabel | None = None
+        self._legend: QLabel | None = None
 
     # -- zoom ---------------------------------------------------------------------------
     def zoom(self) -> float:
@@ -141,7 +142,17 @@ class CanvasView(QGraphicsView):
         self._hint.setVisible(empty)
         self._place_hint()
 
+    def set_legend(self, html: str) -> None:
+        """The port-kind colours, in the canvas's bottom-left corner."""
+        self._legend = QLabel(html, self.viewport(), objectName="dim")
+        self._legend.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self._legend.setStyleSheet("background: transparent")
+        self._legend.adjustSize()
+        self._place_hint()
+
     def _place_hint(self) -> None:
+        if self._legend is not None:
+            self._legend.move(10, self.viewport().height() - self._legend.height() - 8)
         if self._hint is not None:
             area = self.viewport().rect()
             width = min(520, area.width() - 40)

@@ -127,6 +127,7 @@ class RunControls(QObject):
     # -- display ------------------------------------------------------------------------
     def _on_state(self, state: str) -> None:
         running = state != "idle"
+        self.window.set_activity({"idle": "", "paused": "paused", "stopping": "stopping"}.get(state, "training"))
         self.train.setEnabled(not running)
         self.pause.setEnabled(state in ("running", "pausing", "paused"))
         self.pause.setText("&Resume" if state in ("paused", "pausing") else "&Pause")
