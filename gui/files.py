@@ -11,8 +11,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from engine.data.files import is_inside, user_data_path
 from engine.file_names import safe_stem
 from engine.project import SUFFIX, Project, ProjectFileError, load_project, save_project
+from engine.safe_io import quote, quote_path
 
 from . import paths
 from .actions import fill_action_menu
@@ -115,9 +117,12 @@ class ProjectFiles(QObject):
         """Open `path`; on failure show the engine's message and keep the current project.
         An example opens as an untitled copy, so saving never overwrites it."""
         try:
-            project = load_project(path)
+            project = load_project(path, read_data=False)  # read once the data file is agreed to
         except ProjectFileError as error:
             QMessageBox.critical(self._window, "Cannot open project", str(error))
+            return False
+        if not self._data_file_agreed(project):
+            self._window.show_message(f"Not opened: {quote(project.name)} reads data from outside its folder")
             return False
         if as_example:
             project.path = None
@@ -126,6 +131,26 @@ class ProjectFiles(QObject):
         self._editor.set_project(project)
         self._window.view.fit_to_content()
         self._window.show_message(f"Opened {project.name}")
+        return True
+
+    def _data_file_agreed(self, project: Project) -> bool:
+        """A project may name any file as its data (~/.ssh/id_rsa); outside its own folder and
+        the folders agreed to before, ask before anything reads it."""
+        data = user_data_path(project.data, project.base_dir)
+        trusted = [project.base_dir, *self._settings.approved_data_folders()]
+        if data is None or any(folder is not None and is_inside(data, folder) for folder in trusted):
+            return True
+        answer = QMessageBox.question(
+            self._window,
+            "Read a file outside the project?",
+            f"The project {quote(project.name)} reads its data from\n\n{quote_path(data)}\n\nwhich is outside the project's "
+            f"folder. Read this file?\n\nIf you agree, projects may read data from {data.parent} from now on.",
+            QMessageBox.Yes | QMessageBox.No,
+            QMessageBox.No,
+        )
+        if answer != QMessageBox.Yes:
+            return False
+        self._settings.approve_data_folder(data.parent)
         return True
 
     def save(self) -> bool:

@@ -46,5 +46,14 @@ class AppSettings:
     def clear_recent_files(self) -> None:
         self.store.setValue("files/recent", [])
 
+    def approved_data_folders(self) -> list[Path]:
+        """Folders outside a project's own from which the user agreed projects may read data."""
+        value = self.store.value("files/approved_data_folders", [])
+        return [Path(name) for name in ([value] if isinstance(value, str) else list(value or []))]
+
+    def approve_data_folder(self, folder: Path) -> None:
+        folders = {Path(folder).resolve(), *self.approved_data_folders()}
+        self.store.setValue("files/approved_data_folders", sorted(str(f) for f in folders))
+
     def sync(self) -> None:
         self.store.sync()

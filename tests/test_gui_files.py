@@ -152,6 +152,36 @@ def test_edits_that_never_pause_are_still_saved(qtbot, monkeypatch):
     qtbot.waitUntil(lambda: len(saves) >= 2, timeout=2000)  # and the last burst once more
 
 
+def _project_reading(folder, data_file):
+    project = small_project()
+    project.data = {"task": "text", "params": {"path": str(data_file), "length": 8}}
+    path = folder / "reads_outside.rsproj"
+    save_project(project, path)
+    return path
+
+
+def test_data_outside_the_project_folder_is_read_only_when_agreed(window, tmp_path, dialogs):
+    secret = tmp_path / "elsewhere" / "id_rsa"
+    secret.parent.mkdir()
+    secret.write_text("not for training " * 10)
+    (tmp_path / "projects").mkdir()
+    path = _project_reading(tmp_path / "projects", secret)
+    before = window.project
+    assert not window.files.open_path(path)  # the recorder answers No
+    assert window.project is before and str(secret) in dialogs.texts("question")[0]
+    dialogs.answers["question"] = QMessageBox.Yes
+    assert window.files.open_path(path) and window.project.path == path
+    dialogs.answers["question"] = QMessageBox.No
+    assert window.files.open_path(path)  # the folder is remembered: no second question
+    assert len(dialogs.texts("question")) == 2
+
+
+def test_data_inside_the_project_folder_is_read_without_a_question(window, tmp_path, dialogs):
+    (tmp_path / "own.txt").write_text("plain text " * 10)
+    assert window.files.open_path(_project_reading(tmp_path, tmp_path / "own.txt"))
+    assert dialogs.texts("question") == []
+
+
 def test_nothing_is_autosaved_when_nothing_is_unsaved(window, tmp_path):
     window.editor.set_project(small_project())
     window.files.autosave()
