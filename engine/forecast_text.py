@@ -45,3 +45,12 @@ def forecast_lines(summary: dict[str, Any]) -> list[str]:
         lines.append(format_table(steps))
     lines.append(report["verdict"])
     return lines
+
+
+def baseline_cell(report: dict[str, Any] | None) -> str:
+    """'12.3 / 15.1 persistence' for a table cell: the model's RMSE and the best baseline's."""
+    if not report:
+        return "-"
+    best = report["best_baseline"]
+    figures = report["baselines"][best]["rmse_all"]
+    return f"{number(report['model']['rmse_all'])} / {number(figures)} {BASELINE_NAMES.get(best, best)}"

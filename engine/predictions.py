@@ -12,7 +12,11 @@
                    "prompt": text, "samples": {temperature text: sampled continuation}}
                   "samples" is empty unless the task is next-token prediction (a language model).
 
-Regression values are in the data file's own units when the data was normalised.
+Regression values are in the data file's own units when the data was normalised. A
+forecast (data with a ForecastInfo) also gives "input_x"/"target_x" (int64, the rows of the
+series each point stands for), "input_labels"/"target_labels" (their times as text),
+"units" (the target's name) and "time_name"; its "inputs" are the target's own past over
+the window, in the data's units, whatever the model reads.
 Nothing here changes training: eval mode is restored, no gradients, and sampling draws from
 its own seeded generator, never the global random state.
 """
@@ -82,6 +86,8 @@ def _in_batches(model, x: torch.Tensor, size: int = 256) -> torch.Tensor:
 
 
 def _regression(model, data) -> dict[str, Any]:
+    if data.forecast is not None:
+        return _forecast(model, data)
     x, y = data.x_val[:SCATTER_LIMIT], data.y_val[:SCATTER_LIMIT]
     forecast = _in_batches(model, x).float()
     offset, scale = data.target_scaling or (0.0, 1.0)
@@ -94,6 +100,31 @@ def _regression(model, data) -> dict[str, Any]:
         "forecasts": forecast[:SAMPLES].numpy(),
         "all_targets": y[:, 0].numpy(),
         "all_forecasts": forecast[:, 0].numpy(),
+    }
+
+
+def _forecast(model, data) -> dict[str, Any]:
+    """A forecast in the data's own units: the target's past over the window, the truth and
+    the forecast, each point with its row of the series (x) and its time label."""
+    info = data.forecast
+    outputs = _in_batches(model, data.x_val[:SCATTER_LIMIT]).double().numpy()
+    forecast, truth = info.to_original(outputs), info.truth[: len(outputs)]
+    ends = info.val_ends[:SAMPLES]
+    input_x = ends[:, None] + np.arange(1 - info.window, 1)[None, :]
+    target_x = ends[:, None] + np.arange(1, info.horizon + 1)[None, :]
+    return {
+        "kind": "regression",
+        "inputs": info.history(SAMPLES).astype(np.float32),
+        "targets": truth[:SAMPLES].astype(np.float32),
+        "forecasts": forecast[:SAMPLES].astype(np.float32),
+        "all_targets": truth[:, 0].astype(np.float32),
+        "all_forecasts": forecast[:, 0].astype(np.float32),
+        "input_x": input_x,
+        "target_x": target_x,
+        "input_labels": info.labels[input_x],
+        "target_labels": info.labels[target_x],
+        "units": info.target,
+        "time_name": info.time_name or "row",
     }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .forecast_text import forecast_lines
 from .probe_store import ProbeStoreError, load_probes
 from .runs import load_run
 from .text import format_table
@@ -21,12 +22,20 @@ from .text import format_table
 def inspect_report(run_dir: Path | str) -> str:
     """The report as text; raises RunFolderError (or its ProbeStoreError) with a clear message."""
     run = load_run(run_dir)
-    records = load_probes(run_dir)
-    if not records:
-        raise ProbeStoreError(f"{run_dir}: has no probe records; the run stopped before its first probe")
+    heading = f"run {Path(run_dir).name}: {run.status}, {run.summary.get('steps', '?')} steps"
+    judged = forecast_lines(run.summary)  # a forecaster's errors beside its baselines
+    try:
+        records = load_probes(run_dir)
+        if not records:
+            raise ProbeStoreError(f"{run_dir}: has no probe records; the run stopped before its first probe")
+    except ProbeStoreError as error:
+        if not run.summary.get("forecast"):
+            raise
+        return "\n".join([heading, *judged, f"probes: {error}"])
     first, last = records[0], records[-1]
     lines = [
-        f"run {Path(run_dir).name}: {run.status}, {run.summary.get('steps', '?')} steps",
+        heading,
+        *judged,
         f"{len(records)} probes (steps {first['step']} to {last['step']}) of the first "
         f"{first['samples']} validation sequences, {first['length']} steps long",
         "values: first probe -> last probe",

@@ -174,3 +174,18 @@ def test_new_on_a_text_file_makes_a_character_model(tmp_path):
     project, notes = new(tmp_path, text, cell="rnn")
     assert project.data["task"] == "text" and project.signature().target_kind == "tokens"
     assert project.data["params"]["path"] == "story.txt"  # relative to the project's folder
+
+
+def test_inspect_and_the_compare_table_show_the_baselines(tmp_path):
+    from engine.compare import compare_cells, results_table
+    from engine.report import inspect_report
+
+    project, _ = new(tmp_path, trending(tmp_path / "t.csv"), window=12)
+    result = run(project, steps=5)
+    report = inspect_report(result.run_dir)
+    assert "errors in the data's own units" in report and "persistence" in report and "kept weights" in report
+    project.training.update(QUICK)
+    comparison = compare_cells(project, ["GRU", "RNN"], False, 5, None, tmp_path / "cmp", lambda event: None)
+    table = results_table(comparison.results)
+    column = table[0].index("RMSE: model / best baseline")
+    assert all(row[column].endswith(("persistence", "training mean")) for row in table[1:])

@@ -63,25 +63,52 @@ class RegressionPage(QWidget):
         self.sample.setMaximum(len(payload["inputs"]) - 1)
         k = self.sample.value()
         inputs, targets, forecasts = payload["inputs"][k], payload["targets"][k], payload["forecasts"][k]
-        after = np.arange(len(inputs), len(inputs) + len(targets))
-        self.input.setData(np.arange(len(inputs)), inputs)
+        before, after = self._x(payload, k)
+        self.input.setData(before, inputs)
         self.target.setData(after, targets)
         self.forecast.setData(after, forecasts)
+        self._time_axis(payload, k)
         x, y = payload["all_targets"], payload["all_forecasts"]
         self.scatter.setData(x, y)
         low, high = float(min(x.min(), y.min())), float(max(x.max(), y.max()))
         self.diagonal.setData([low, high], [low, high])
 
+    @staticmethod
+    def _x(payload: dict, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """x of the window and of the targets: rows of the series for a forecast, else 0, 1, ..."""
+        if "input_x" in payload:
+            return payload["input_x"][k], payload["target_x"][k]
+        steps, ahead = len(payload["inputs"][k]), len(payload["targets"][k])
+        return np.arange(steps), np.arange(steps, steps + ahead)
+
+    def _time_axis(self, payload: dict, k: int) -> None:
+        """A forecast's x axis shows its time labels (first, last input and last target) and
+        its y axis the target's name; other payloads keep step numbers."""
+        axis = self.series_plot.getAxis("bottom")
+        if "input_labels" not in payload:
+            axis.setTicks(None)
+            return
+        xs = [payload["input_x"][k][0], payload["input_x"][k][-1], payload["target_x"][k][-1]]
+        labels = [payload["input_labels"][k][0], payload["input_labels"][k][-1], payload["target_labels"][k][-1]]
+        axis.setTicks([list(zip(map(float, xs), map(str, labels)))])
+        axis.setLabel(payload["time_name"])
+        self.series_plot.getAxis("left").setLabel(payload["units"])
+
     def _describe_series(self, x: float, y: float) -> str:
         if self.payload is None:
             return ""
-        k, t = self.sample.value(), int(round(x))
+        k = self.sample.value()
+        before, _ = self._x(self.payload, k)
+        t = int(round(x)) - int(before[0])  # steps from the window's first row
         inputs, targets = self.payload["inputs"][k], self.payload["targets"][k]
+        payload = self.payload
+        labels = [*payload["input_labels"][k], *payload["target_labels"][k]] if "input_labels" in payload else []
+        when = labels[t] if 0 <= t < len(labels) else f"t = {t}"
         if 0 <= t < len(inputs):
-            return f"t = {t} · input {inputs[t]:.4g}"
+            return f"{when} · input {inputs[t]:.4g}"
         if 0 <= t - len(inputs) < len(targets):
             i = t - len(inputs)
-            return f"t = {t} · target {targets[i]:.4g} · forecast {self.payload['forecasts'][k][i]:.4g}"
+            return f"{when} · target {targets[i]:.4g} · forecast {self.payload['forecasts'][k][i]:.4g}"
         return ""
 
     def _describe_scatter(self, x: float, y: float) -> str:
