@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from engine.events import EventType, RunStatus
 from engine.project import Project
 from engine.run_data import RunData, loss_label
 from engine.runs import list_runs
@@ -25,7 +26,6 @@ from ..runs.run_files import write_forced_summary
 from .process import TrainingProcess
 
 RATE_WINDOW_SECONDS = 5.0
-ENDED_STATUSES = ("finished", "stopped", "diverged", "failed")
 
 
 class Progress:
@@ -133,25 +133,27 @@ class TrainingSession(QObject):
     # -- streamed items -----------------------------------------------------------------
     def _on_items(self, items: list[dict[str, Any]]) -> None:
         for item in items:
-            if item["type"] == "steps":
+            if item["type"] == EventType.STEPS:
                 self.data.add_steps(item["step"], item["loss"], item["grad_norm"])
                 self.progress.update(int(item["step"][-1]), float(item["loss"][-1]))
                 self._set_phase("")
                 continue
             self.data.add_event(item)
-            if item["type"] == "phase" and not self.progress.step:
+            if item["type"] == EventType.PHASE and not self.progress.step:
                 self._set_phase(item["phase"])
-            if item["type"] == "status":
+            if item["type"] == EventType.STATUS:
                 self._on_status(item["status"])
-                if item["status"] in ("preparing", "running") and not self.progress.step:
-                    self._set_phase(item["message"] if item["status"] == "preparing" else "first step")
+                if item["status"] in (RunStatus.PREPARING, RunStatus.RUNNING) and not self.progress.step:
+                    self._set_phase(item["message"] if item["status"] == RunStatus.PREPARING else "first step")
 
     def _on_status(self, status: str) -> None:
-        if status == "running" and self.data.run_dir is None:
+        # The run's status (engine.events.RunStatus) drives the session's own state, which
+        # also has the in-between states "pausing" and "stopping" of the window's requests.
+        if status == RunStatus.RUNNING and self.data.run_dir is None:
             self.data.run_dir = self.live_run_dir()  # the run folder exists once training starts
-        if status == "running" and self.state not in ("stopping", "pausing"):
+        if status == RunStatus.RUNNING and self.state not in ("stopping", "pausing"):
             self._set_state("running")
-        elif status == "paused" and self.state != "stopping":
+        elif status == RunStatus.PAUSED and self.state != "stopping":
             self._set_state("paused")
 
     def _on_ended(self, completed: bool, message: str) -> None:
