@@ -1,6 +1,7 @@
 """The real window on the xcb platform under an X server (Xvfb in .ci/run), not offscreen:
-it opens, is exposed and draws. Run with QT_QPA_PLATFORM=xcb and DISPLAY set; the
-offscreen suite skips these."""
+it opens, is exposed and draws; the runs-panel flow (new → train → save as → train →
+reopen: every run listed once, in the right project) and the fix-it flow run on it. Run
+with QT_QPA_PLATFORM=xcb and DISPLAY set (`pytest -m xcb`); the offscreen suite skips these."""
 
 from __future__ import annotations
 
@@ -31,3 +32,16 @@ def test_the_window_opens_on_the_real_xcb_platform_and_draws(window, qtbot):
     assert image.width() > 600 and image.height() > 400
     colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 37)}
     assert len(colours) > 5  # the canvas, panels and text drew, not one blank colour
+
+
+# The runs-panel and fix-it flows, the same tests as offscreen, driven here on the real
+# xcb window (collected again under this module's marks).
+from test_gui_fixits import (  # noqa: E402,F401
+    test_a_refused_wire_offers_fixes_and_one_click_applies_one_undoable_fix,
+    test_the_problems_panel_lists_the_fix_for_a_wire_that_does_not_fit,
+)
+from test_gui_project_runs import (  # noqa: E402,F401
+    test_each_unsaved_project_has_its_own_runs,
+    test_new_train_save_as_train_reopen_lists_every_run_once_beside_the_file,
+    trainer,
+)
