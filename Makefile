@@ -19,7 +19,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "$(TORCH)"
-	$(BIN)/python -m pip install --quiet -e ".[test,tensorboard]"
+	$(BIN)/python -m pip install --quiet -e ".[test,tensorboard,data]"
 	touch $(STAMP)
 
 # The preflight asks Qt's xcb plugin which system libraries it lacks and installs them
