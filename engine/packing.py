@@ -40,34 +40,39 @@ def mean_over_real_steps(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor
 
 
 def run_packed(
-    forward: Callable[..., tuple[Any, Any]], x: torch.Tensor, lengths: torch.Tensor
-) -> tuple[torch.Tensor, Any]:
+    forward: Callable[..., tuple[Any, Any]], x: torch.Tensor, lengths: torch.Tensor, emit: str = "sequence"
+) -> tuple[torch.Tensor | None, Any]:
     """Call a batch-first fused RNN/LSTM/GRU `forward` on x packed by `lengths`.
 
-    Returns (output (B, T, H * directions) with zeros at padding, final state), the state taken
-    at each sequence's last real step (and, backwards, at its first), in the batch's own order.
+    Returns (output (B, T, H * directions) with zeros at padding, or None when `emit` is
+    "last" and only the state is wanted; final state), the state taken at each sequence's
+    last real step (and, backwards, at its first), in the batch's own order.
     """
     packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
     out, state = forward(packed)
+    if emit != "sequence":
+        return None, state
     out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
     return out, state
 
 
 def run_forward_only(
-    forward: Callable[..., tuple[Any, Any]], x: torch.Tensor, lengths: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
+    forward: Callable[..., tuple[Any, Any]], x: torch.Tensor, lengths: torch.Tensor, emit: str = "sequence"
+) -> torch.Tensor:
     """Call a batch-first, forward-only fused RNN/LSTM/GRU `forward` on the padded batch.
 
     A forward recurrence (stacked layers included) computes step t from steps 0..t only, so
     its outputs at real steps never see the padding after them and equal the packed result;
     reading the padded batch keeps the fused kernels' fast path (oneDNN's LSTM on CPU, which
     packed input loses), at the cost of the padding steps' arithmetic.
-    Returns (output (B, T, H) with zeros at padding, each sequence's output at its last real step).
+    Returns the output (B, T, H) with zeros at padding ("sequence"), or each sequence's output
+    at its last real step (B, H) ("last").
     """
     out, _ = forward(x)
     lengths = lengths.to(out.device)
-    real = step_mask(lengths, x.shape[1]).unsqueeze(-1).to(out.dtype)  # (B, T, 1)
-    return out * real, last_real_step(out, lengths)
+    if emit != "sequence":
+        return last_real_step(out, lengths)
+    return out * step_mask(lengths, x.shape[1]).unsqueeze(-1).to(out.dtype)  # (B, T, H)
 
 
 def pad_sequences(sequences: Sequence[np.ndarray], value: float | int, dtype: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -24,12 +24,11 @@ class _EmitMixin:
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:  # x: (B, T, F)
         if lengths is not None and not self.bidirectional:
-            out, last = run_forward_only(super().forward, x, lengths)  # zeros at padding
-            return out if self.emit == "sequence" else last
+            return run_forward_only(super().forward, x, lengths, self.emit)  # zeros at padding
         if lengths is None:
             out, state = super().forward(x)  # out: (B, T, H * directions)
         else:
-            out, state = run_packed(super().forward, x, lengths)  # zeros at padding
+            out, state = run_packed(super().forward, x, lengths, self.emit)  # zeros at padding
         if self.emit == "sequence":
             return out
         h_n = state[0] if isinstance(state, tuple) else state  # (layers * directions, B, H)
