@@ -172,6 +172,7 @@ def train_distributed(
 
 
 def _launch(launch: Launch, args: list[str]) -> None:
+    from torch.distributed.elastic.multiprocessing.api import SignalException
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch
 
@@ -190,16 +191,22 @@ def _launch(launch: Launch, args: list[str]) -> None:
     code = (
         f"import sys; sys.path.insert(0, {str(ROOT)!r}); from engine.distributed_rank import worker_main; worker_main()"
     )
-    quiet = logging.getLogger("torch.distributed")
-    level, quiet.level = quiet.level, logging.CRITICAL  # the agent logs every failure; we report it once
+    # The agent logs every failure and signal (its loggers set their own levels); we report once.
+    quiet = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict) if name.startswith("torch.dist")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.CRITICAL)
     try:
         elastic_launch(config, sys.executable)("-c", code, *args)
     except ChildFailedError as error:
         raise _Failure(error) from None
+    except SignalException:  # Ctrl-C or a terminate reached the agent, which has stopped the workers
+        raise KeyboardInterrupt from None
     except Exception as error:  # the rendezvous: an endpoint that cannot be reached, a node that never joins
         raise TrainingError(_rendezvous_message(launch, error)) from None
     finally:
-        quiet.setLevel(level)
+        for logger, level in zip(quiet, levels):
+            logger.setLevel(level)
 
 
 def _wait_for_node_zero(launch: Launch) -> None:
