@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 
 from engine.probe_store import ProbeStoreError, load_probes
 from engine.run_data import RunData, loss_label
-from engine.runs import load_run
+from engine.runs import PROBES, load_run
 
 from ..plots.run_view import RunView
 
@@ -38,7 +38,7 @@ def load_run_data(run_dir: Path | str, with_probes: bool = True) -> RunData:
         total_steps=summary.get("total_steps"),
         loss_name=loss_label(record.project),
         status=record.status,
-        message=summary.get("message", ""),
+        message="; ".join(part for part in (summary.get("message", ""), *record.problems) if part),
         run_dir=record.path,
         summary=summary,
     )
@@ -51,11 +51,15 @@ def load_run_data(run_dir: Path | str, with_probes: bool = True) -> RunData:
     for event in record.evals:
         data.add_event(event)
     if with_probes:
+        damaged: list[str] = []  # a damaged probe file is named; the other probes still show
         try:
-            for probe in load_probes(record.path):
+            for probe in load_probes(record.path, damaged):
                 data.add_probe(probe)
-        except ProbeStoreError:
-            pass  # probes were off, or the run died before its first one
+        except ProbeStoreError as error:
+            if (record.path / PROBES).is_dir():  # no folder: probes were off, or the run died first
+                damaged.append(str(error))
+        if damaged:
+            data.message = "; ".join(part for part in (data.message, *damaged) if part)
     return data
 
 

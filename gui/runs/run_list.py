@@ -8,7 +8,6 @@ its metrics and probes. A run that died in this session shows the reason it died
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine.run_data import RunData
-from engine.runs import SUMMARY, RunFolderError, list_runs
+from engine.runs import RunFolderError, list_runs
+from engine.runs import read_summary as read_run_summary
 
 from ..plots.run_view import RunView
 from .replay import ProbeSlider, load_run_data, run_label
@@ -46,12 +46,11 @@ STATUS_COLORS = {
 
 
 def read_summary(run_dir: Path) -> dict:
+    """The row's summary; a damaged one (or one from a newer version) shows as such, never raises."""
     try:
-        return json.loads((run_dir / SUMMARY).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {"status": "interrupted", "message": "the run ended before writing its summary"}
-    except (OSError, ValueError):
-        return {"status": "damaged", "message": f"{run_dir / SUMMARY} cannot be read"}
+        return read_run_summary(run_dir)
+    except RunFolderError as error:
+        return {"status": "damaged", "message": str(error)}
 
 
 def duration(seconds: float | None) -> str:
