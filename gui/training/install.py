@@ -15,6 +15,7 @@ from engine.run_data import RunData
 from ..plots.gates_dock import GatesPanel
 from ..plots.gradient_dock import GradientPanel
 from ..plots.hidden_dock import HiddenStatePanel
+from ..plots.horizon_dock import HorizonPanel
 from ..plots.loss_dock import LossPanel
 from ..plots.predictions_dock import PredictionsPanel
 from ..plots.run_view import RunView
@@ -40,6 +41,7 @@ class TrainingWorkbench(QObject):
             "gates": GatesPanel(self.view),
             "hidden": HiddenStatePanel(self.view),
             "gradient": GradientPanel(self.view),
+            "horizon": HorizonPanel(self.view),
             "predictions": PredictionsPanel(self.view, predictions_from_run),
         }
         self.runs = RunsPanel(self.view, self.show_live_run)
@@ -66,6 +68,7 @@ class TrainingWorkbench(QObject):
             "predictions": ("Predictions", bottom),
             "gradient": ("Gradient through time", right),
             "hidden": ("Hidden state", right),
+            "horizon": ("Memory horizon", right),
         }
         docks = {key: add(self.panels[key], title, area) for key, (title, area) in places.items()}
         docks["runs"] = add(self.runs, "Runs", right)
@@ -94,6 +97,7 @@ class TrainingWorkbench(QObject):
             window.tabifyDockWidget(inspector, docks["runs"])
             inspector.raise_()
         window.tabifyDockWidget(docks["gradient"], docks["hidden"])
+        window.tabifyDockWidget(docks["gradient"], docks["horizon"])
         for dock in docks.values():
             dock.show()
         for dock in (problems or docks["loss"], docks["gradient"]):
