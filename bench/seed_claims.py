@@ -8,7 +8,9 @@ engine.compare, which the compare dialog uses). Each variant trains on 3 seeds (
 data, weights and batch order; the same for every variant) with engine.training.train:
 Adam (lr 0.01), batch 64, gradient clipping 1.0, evaluation every 50 steps on 256
 validation sequences, no probes, stopping at the first evaluation with validation MSE < 0.01
-or at the budget of 1000 steps.
+or at the budget of 1000 steps. `--forget-bias 1.0` initialises the LSTM's forget-gate bias
+1.0 higher (the block's forget_bias setting, Jozefowicz et al. 2015) and writes
+seed_claims_forget_bias_1.json beside the default results; `--lengths 200` runs one length.
 
 Reported per variant: parameters; time per training step, measured by interleaving the
 variants' engine training steps in one process; steps to reach the target, or "not
@@ -50,6 +52,7 @@ FULL = {
     "n_val": 256,
     "timing_repeats": 21,
     "workers": 2,
+    "forget_bias": 0.0,
 }
 # Quick runs in this process: spawning workers would cost more than the runs themselves.
 QUICK = {
@@ -64,6 +67,7 @@ QUICK = {
     "n_val": 32,
     "timing_repeats": 2,
     "workers": 1,
+    "forget_bias": 0.0,
 }
 
 
@@ -86,7 +90,10 @@ def adding_project(cell: str, hidden: int, length: int, config: dict, seed: int 
     project.refresh_signature()
     doc = project.graph
     doc.add_node("SequenceInput", node_id="sequence")
-    doc.add_node(cell, {"hidden_size": hidden, "output": "last"}, node_id="memory")
+    params = {"hidden_size": hidden, "output": "last"}
+    if cell == "LSTM" and config["forget_bias"]:
+        params["forget_bias"] = config["forget_bias"]
+    doc.add_node(cell, params, node_id="memory")
     doc.add_node("Regression", node_id="sum")
     doc.connect("sequence", "out", "memory", "in")
     doc.connect("memory", "out", "sum", "in")
@@ -214,8 +221,8 @@ def _median_or_none(values: list[float | None]) -> float | None:
     return middle
 
 
-def run(quick: bool = False, steps: int | None = None, summary_name: str = "seed_claims.md") -> dict:
-    config = dict(QUICK if quick else FULL)
+def run(quick: bool = False, steps: int | None = None, summary_name: str = "seed_claims.md", **changes) -> dict:
+    config = {**(QUICK if quick else FULL), **changes}
     if steps:
         config["steps"] = steps
     variants = [v for length in config["lengths"] for v in variants_for(length, config)]
@@ -229,7 +236,8 @@ def run(quick: bool = False, steps: int | None = None, summary_name: str = "seed
             rows.append(aggregate(v, mine, timing[v.label]))
     print_table(
         f"Adding problem, target validation MSE < {TARGET_MSE}, budget {config['steps']} steps, "
-        f"seeds {list(config['seeds'])}, batch {config['batch_size']}, Adam lr {config['learning_rate']}; "
+        f"seeds {list(config['seeds'])}, batch {config['batch_size']}, Adam lr {config['learning_rate']}, "
+        f"LSTM forget_bias {config['forget_bias']:g}; "
         f"ms/step interleaved in one process, torch threads {torch.get_num_threads()}",
         table(rows),
     )
@@ -287,10 +295,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=None, help=f"step budget per run (default {FULL['steps']})")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--forget-bias", type=float, default=0.0, help="the LSTM's forget_bias (default 0)")
+    parser.add_argument("--lengths", type=lambda text: tuple(int(n) for n in text.split(",")), help="e.g. 200")
     args = parser.parse_args(argv)
     torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "1")))
     name = "seed_claims" if not args.steps else f"seed_claims_{args.steps}_steps"
-    result = run(args.quick, args.steps, f"{name}.md")
+    changes = {"forget_bias": args.forget_bias}
+    if args.forget_bias:
+        name += f"_forget_bias_{args.forget_bias:g}"
+    if args.lengths:
+        changes["lengths"] = args.lengths
+        name += "_length_" + "_".join(map(str, args.lengths))
+    result = run(args.quick, args.steps, f"{name}.md", **changes)
     write_result(name, {"quick": args.quick, **result}, RESULTS_DIR / "quick" if args.quick else RESULTS_DIR)
     return 0
 
