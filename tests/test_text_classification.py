@@ -130,3 +130,17 @@ def test_rows_without_text_are_skipped_and_noted(tmp_path):
     data = load_dataset(_settings(_write(tmp_path, rows), text_column="review"))
     assert len(data.x_train) + len(data.x_val) == 10
     assert "1 row(s) without text skipped (first at line 12)" in data.description
+
+
+def test_negation_example_reports_accuracy_for_every_distance():
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "projects" / "negation_by_distance.py"
+    spec = importlib.util.spec_from_file_location("negation_by_distance", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    table, baseline = module.accuracy_by_distance("gru", steps=3)
+    assert sorted(table) == [-1, *range(9)]  # not negated, and negated 0-8 words before
+    assert sum(total for _, total in table.values()) == 600 and 0.45 < baseline < 0.55
+    assert all(0 <= correct <= total for correct, total in table.values())
