@@ -22,7 +22,7 @@ from .block_reference import BlockReferenceDialog
 from .canvas.geometry import HEADER_HEIGHT, NODE_WIDTH
 from .canvas.scene import DocumentScene
 from .canvas.view import CanvasView
-from .cell_editor.opening import open_from_window
+from .cell_editor.opening import add_cell_block, open_from_window
 from .context_menus import ContextMenus
 from .editor import DocumentEditor
 from .files import ProjectFiles
@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.scene.selectionChanged.connect(self._on_selection)
         self.view.block_dropped.connect(self.add_block_at)
         self.view.node_double_clicked.connect(lambda node_id: open_from_window(self, node_id))
+        self.palette.cells.cell_activated.connect(lambda cell: add_cell_block(self, cell))
         self.view.zoom_changed.connect(lambda zoom: self._zoom_label.setText(f"{zoom:.0%}"))
         self.palette.block_activated.connect(self.add_block_in_view)
         self.view.context_menu_requested.connect(

@@ -22,6 +22,8 @@ from engine.blocks import CATALOGUE, CATEGORIES
 
 from . import theme
 from .canvas.view import BLOCK_MIME_TYPE
+from .cell_editor.cell_list import CellList
+from .cell_editor.opening import library_folder
 from .icons import block_pixmap
 
 _TYPE_ROLE = Qt.UserRole
@@ -119,6 +121,8 @@ class BlockPalette(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.search)
         layout.addWidget(self.tree)
+        self.cells = CellList(library_folder())  # drawn cells: templates and the user's library
+        layout.addWidget(self.cells)
 
     def _setup_tree(self) -> None:
         tree = self.tree

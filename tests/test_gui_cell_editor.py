@@ -96,3 +96,23 @@ def test_the_cell_can_be_saved_to_the_library(window, qtbot, tmp_path):
 def test_a_block_without_a_cell_says_so(window):
     window.editor.set_project(small_project())
     assert "has no cell to open" in open_cell_editor(window.editor, "head", window, {})
+
+
+def test_the_palette_lists_templates_and_library_cells_and_adds_them_as_blocks(window, tmp_path):
+    window.editor.set_project(small_project())
+    cells = window.palette.cells
+    titles = [cells.item(i).text() for i in range(cells.count())]
+    assert "LSTM 1997 (no forget gate) (template)" in titles
+    row = cells.item(titles.index("LSTM 1997 (no forget gate) (template)"))
+    cells.itemActivated.emit(row)
+    (added,) = [n for n in window.editor.document.nodes() if n.type_name == "CustomCell"]
+    assert added.params["cell"] == lstm_1997()
+    window.editor.undo_stack.undo()
+    assert not [n for n in window.editor.document.nodes() if n.type_name == "CustomCell"]
+    from engine.cells import from_dict
+    from engine.cells.library import save_cell_file
+
+    save_cell_file(from_dict(lstm_1997()), tmp_path, "mine")
+    cells.library_folder = tmp_path
+    cells.reload()
+    assert "LSTM 1997 (no forget gate) (library)" in [cells.item(i).text() for i in range(cells.count())]

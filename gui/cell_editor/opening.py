@@ -70,3 +70,13 @@ def open_from_window(window, node_id: str) -> None:
     result = open_cell_editor(window.editor, node_id, window, windows)
     if isinstance(result, str):
         window.show_message(result)
+
+
+def add_cell_block(window, cell: dict) -> str:
+    """A new Custom cell block holding `cell`, in the middle of the view (one undo step)."""
+    editor = window.editor
+    centre = window.view.mapToScene(window.view.viewport().rect().center())
+    node_id = editor.document.unique_id(CUSTOM_TYPE)
+    command = AddNodeCommand(editor.document, CUSTOM_TYPE, {"cell": cell}, (centre.x(), centre.y()), node_id)
+    editor.undo_stack.push(command)
+    return node_id
