@@ -75,6 +75,22 @@ def run_forward_only(
     return out * step_mask(lengths, x.shape[1]).unsqueeze(-1).to(out.dtype)  # (B, T, H)
 
 
+def probe_rows(
+    x: torch.Tensor, y: torch.Tensor, lengths: torch.Tensor | None, samples: int
+) -> tuple[torch.Tensor, torch.Tensor, list[int] | None]:
+    """(x, y, each row's own length or None) of the validation rows a probe reads, on the CPU.
+
+    Fixed-length data: the first `samples` rows. Variable-length data: the `samples` longest
+    sequences (the first in data order among equals), cut to the shortest of them, so that every
+    step the probe shows (gates, hidden states, gradient through time) is a real step.
+    """
+    if lengths is None:
+        return x[:samples].detach().cpu(), y[:samples].detach().cpu(), None
+    rows = torch.sort(lengths, descending=True, stable=True).indices[:samples]
+    steps = int(lengths[rows].min())
+    return x[rows, :steps].detach().cpu(), y[rows].detach().cpu(), [int(n) for n in lengths[rows]]
+
+
 def pad_sequences(sequences: Sequence[np.ndarray], value: float | int, dtype: Any) -> tuple[np.ndarray, np.ndarray]:
     """(array [N, T, ...] padded at the end with `value`, lengths int64 [N]); T is the longest."""
     lengths = np.array([len(s) for s in sequences], dtype=np.int64)

@@ -39,6 +39,7 @@ from torch import nn
 from . import memory_horizon as horizon
 from .errors import UserError
 from .gates import GATE_KINDS, GATE_NAMES, Trace, emitted, total_hidden_grad, unroll
+from .packing import probe_rows
 from .trajectory import TrajectoryProjector
 
 RECORD_FORMAT = 1
@@ -87,8 +88,8 @@ class ProbeSession:
             )
         self.model, self.samples = model, samples  # before the shadow, which needs `samples`
         self.target_kind = dataset.signature.target_kind
-        self.x = dataset.x_val[:samples].detach().cpu()
-        self.y = dataset.y_val[:samples].detach().cpu()
+        # Variable-length data: the longest sequences, cut to real steps (engine.packing.probe_rows).
+        self.x, self.y, self.sequence_lengths = probe_rows(dataset.x_val, dataset.y_val, dataset.lengths_val, samples)
         self.shadow, self._targets = self._make_shadow(model)
         self._projectors = {node_id: TrajectoryProjector() for node_id in self.block_ids}
         self._attributed = min(samples, horizon.ATTRIBUTION_SAMPLES)
@@ -107,6 +108,8 @@ class ProbeSession:
         """One probe record:
 
         {"format": 1, "step": int, "samples": S, "length": T, "loss": float (probe batch),
+         "sequence_lengths": [S ints] (variable-length data only: the probed sequences' own
+         lengths; T is the shortest of them, so every probed step is real),
          "seconds": float (time this probe took), "blocks": {node id: block record}}
 
         A block record (L layers, D directions, H units, G the cell's gates):
@@ -143,6 +146,7 @@ class ProbeSession:
             "step": int(step),
             "samples": self.samples,
             "length": int(self.x.shape[1]),
+            **({"sequence_lengths": self.sequence_lengths} if self.sequence_lengths else {}),
             "loss": float(loss.detach()),
             "seconds": time.perf_counter() - started,
             "blocks": blocks,

@@ -36,8 +36,7 @@ def inspect_report(run_dir: Path | str) -> str:
     lines = [
         heading,
         *judged,
-        f"{len(records)} probes (steps {first['step']} to {last['step']}) of the first "
-        f"{first['samples']} validation sequences, {first['length']} steps long",
+        f"{len(records)} probes (steps {first['step']} to {last['step']}) of " + _probed(first),
         "values: first probe -> last probe",
         "saturation: share of gate values below 0.05 / above 0.95 (tanh-valued gates: -0.9 / 0.9)",
         "gradient ratio: |dL/dh| at the first processed step over the last (reverse: t = T-1 first)",
@@ -49,6 +48,17 @@ def inspect_report(run_dir: Path | str) -> str:
             continue
         lines += ["", *block_report(node_id, before, block)]
     return "\n".join(lines)
+
+
+def _probed(record: dict) -> str:
+    """Which sequences the probes read, and how many of their steps."""
+    lengths = record.get("sequence_lengths")
+    if not lengths:
+        return f"the first {record['samples']} validation sequences, {record['length']} steps long"
+    return (
+        f"the {record['samples']} longest validation sequences ({min(lengths)} to {max(lengths)} steps), "
+        f"their first {record['length']} steps: real steps only, no padding"
+    )
 
 
 def block_report(node_id: str, first: dict[str, Any], last: dict[str, Any]) -> list[str]:

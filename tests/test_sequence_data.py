@@ -3,6 +3,8 @@ Japanese vowels set, and a classifier trained on them end to end."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -118,3 +120,23 @@ def test_ts_reader_reads_cases_and_refuses_broken_files(tmp_path):
     bad.write_text("@classLabel true a\n@data\n1,__import__:3,4:a\n", encoding="utf-8")
     with pytest.raises(DataError, match="line 3: a value is not a number"):
         read_ts(bad)
+
+
+def test_probes_read_the_longest_sequences_real_steps_only(tmp_path):
+    from engine.compiler import compile_graph
+    from engine.packing import probe_rows
+    from engine.probes import ProbeSession
+    from engine.project import load_project
+    from engine.report import _probed
+
+    x, y = torch.arange(4.0)[:, None, None].repeat(1, 5, 1), torch.tensor([0, 1, 0, 1])
+    rows_x, rows_y, lengths = probe_rows(x, y, torch.tensor([3, 5, 2, 4]), 2)
+    assert lengths == [5, 4] and rows_x.shape == (2, 4, 1) and rows_x[:, 0, 0].tolist() == [1.0, 3.0]
+    assert probe_rows(x, y, None, 2)[2] is None  # fixed-length data: the first rows, as before
+
+    project = load_project(Path(__file__).resolve().parents[1] / "projects" / "japanese_vowels_gru.rsproj")
+    data = load_dataset(project.data)
+    record = ProbeSession(compile_graph(project.graph, data.signature), data, samples=4).run(step=0)
+    assert len(record["sequence_lengths"]) == 4 and record["length"] == min(record["sequence_lengths"])
+    assert record["blocks"]["encoder"]["grad_norm"].shape[-1] == record["length"]
+    assert "longest validation sequences" in _probed(record) and "real steps only" in _probed(record)
