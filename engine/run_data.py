@@ -90,7 +90,6 @@ class RunData:
     """One run as the plots see it. `probe_index` picks the probe shown (None: the latest)."""
 
     title: str = ""
-    total_steps: int | None = None
     loss_name: str = "loss"
     live: bool = False
     status: RunStatus = RunStatus.PREPARING

@@ -35,7 +35,6 @@ def load_run_data(run_dir: Path | str, with_probes: bool = True) -> RunData:
     summary = record.summary
     data = RunData(
         title=run_label(record.path),
-        total_steps=summary.get("total_steps"),
         loss_name=loss_label(record.project),
         status=record.status,
         message="; ".join(part for part in (summary.get("message", ""), *record.problems) if part),

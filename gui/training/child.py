@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from engine.events import ComparisonEvent, ErrorEvent, EventType
+
 FLUSH_SECONDS = 0.075
 STEP_FIELDS = ("step", "loss", "grad_norm", "seconds")
 TAGS = ("variant", "variant_index", "label", "run_index")
@@ -54,7 +56,7 @@ class EventStream:
 
     def put(self, event: dict[str, Any]) -> None:
         with self._lock:
-            if event["type"] == "step":
+            if event["type"] == EventType.STEP:
                 self._add_step(event)
             else:
                 self._close_chunk()
@@ -73,7 +75,7 @@ class EventStream:
         chunk, self._chunk = self._chunk, None
         if chunk is not None:
             arrays = {name: np.asarray(chunk[name], np.int64 if name == "step" else np.float64) for name in STEP_FIELDS}
-            self._items.append({"type": "steps", **arrays, **chunk["tags"]})
+            self._items.append({"type": EventType.STEPS, **arrays, **chunk["tags"]})
 
     def _take(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -148,7 +150,7 @@ def run_job(job: dict[str, Any], events, control) -> None:
     try:
         JOBS[job["kind"]](job, stream.put, control)
     except BaseException as error:  # report every failure to the window, which stays up
-        stream.put({"type": "error", "message": describe_error(error), "details": traceback.format_exc()})
+        stream.put(ErrorEvent(type=EventType.ERROR, message=describe_error(error), details=traceback.format_exc()))
     finally:
         stream.close()
 
@@ -212,7 +214,6 @@ def _train_job(job: dict[str, Any], emit: Callable[[dict], None], control) -> No
 
 def _compare_job(job: dict[str, Any], emit: Callable[[dict], None], control) -> None:
     from engine.compare import compare_hidden_sizes
-    from engine.events import ComparisonEvent, EventType
 
     project, cells = _project(job), job["cells"]
     comparison = compare_hidden_sizes(
@@ -235,8 +236,6 @@ class VariantTagger:
         self._emit, self._group_size, self._label = emit, group_size, ""
 
     def __call__(self, event: dict[str, Any]) -> None:
-        from engine.events import EventType
-
         if event["type"] == EventType.VARIANT:
             self._label = f"{event['cell']} {'/'.join(map(str, event['hidden_sizes'].values()))}"
         index = event.get("variant_index", event.get("index"))

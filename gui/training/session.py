@@ -89,9 +89,7 @@ class TrainingSession(QObject):
         total = overrides.get("steps", project.training["steps"])
         self.runs_root = Path(runs_root)
         self._runs_before = set(list_runs(self.runs_root))
-        self.data = RunData(
-            title=f"live run of {project.name}", total_steps=total, loss_name=loss_label(project), live=True
-        )
+        self.data = RunData(title=f"live run of {project.name}", loss_name=loss_label(project), live=True)
         self.progress = Progress(total)
         self._set_phase(
             "sending the run to the training process" if self.process.ready else "starting the training process"
