@@ -25,8 +25,9 @@ class FixBar(QFrame):
         self._apply = apply
         self.message = QLabel(wordWrap=True, textInteractionFlags=Qt.TextSelectableByMouse)
         self.buttons: list[QPushButton] = []
-        self._row = QHBoxLayout()
-        self._row.setContentsMargins(0, 0, 0, 0)
+        self._row = QVBoxLayout()  # one fix a line: their titles are sentences
+        self._row.setContentsMargins(0, 4, 0, 0)
+        self._row.setSpacing(4)
         close = QToolButton(text="✕", toolTip="Dismiss (Esc)", autoRaise=True)
         close.clicked.connect(self.hide)
         top = QHBoxLayout()
@@ -48,9 +49,8 @@ class FixBar(QFrame):
         for fix in shown:
             button = QPushButton(fix.title, toolTip="Apply this fix (one undoable step)")
             button.clicked.connect(lambda checked=False, f=fix: self._choose(f))
-            self._row.addWidget(button)
+            self._row.addWidget(button, 0, Qt.AlignLeft)
             self.buttons.append(button)
-        self._row.addStretch(1)
         self._place()
         self.show()
         self.raise_()
@@ -62,7 +62,7 @@ class FixBar(QFrame):
     def _place(self) -> None:
         width = max(300, self.parentWidget().width() - 2 * MARGIN)
         self.setFixedWidth(width)
-        self.adjustSize()
+        self.setFixedHeight(self.layout().totalHeightForWidth(width))  # every wrapped line shows
         self.move(MARGIN, MARGIN)
 
     def keyPressEvent(self, event) -> None:

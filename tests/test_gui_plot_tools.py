@@ -11,6 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QStandardPaths  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QImage  # noqa: E402
+from PySide6.QtWidgets import QToolButton  # noqa: E402
 
 from gui.testing import dialogs, window  # noqa: E402,F401
 
@@ -18,7 +19,7 @@ QStandardPaths.setTestModeEnabled(True)
 
 
 def show_a_falling_loss(trainer):
-    data = type(trainer.session.data)(title="made up", total_steps=1000)
+    data = type(trainer.session.data)(title="made up")
     steps = np.arange(1, 1001)
     data.add_steps(steps, 10.0 * np.exp(-steps / 100), np.ones(1000))
     trainer.view.show(data)
@@ -45,15 +46,15 @@ def test_plot_tools_hide_the_legend_enlarge_and_export(window, qtbot, tmp_path):
     loss = trainer.panels["loss"]
     qtbot.waitUntil(lambda: loss.raw.getData()[0] is not None, timeout=3000)
     tools = loss.tools
-    tools.legend.click()
+    tools.legend.trigger()
     assert not loss.legend.isVisible()
-    tools.legend.click()
+    tools.legend.trigger()
     assert loss.legend.isVisible()
 
-    tools.enlarge.click()
+    tools.enlarge.trigger()
     dock, screen = trainer.docks["loss"], QGuiApplication.primaryScreen().availableGeometry()
     assert dock.isFloating() and dock.width() >= 0.7 * screen.width() and tools.enlarge.text() == "Dock"
-    tools.enlarge.click()
+    tools.enlarge.trigger()
     assert not dock.isFloating()
 
     png = tools.export_png(tmp_path / "loss.png")
@@ -64,8 +65,12 @@ def test_plot_tools_hide_the_legend_enlarge_and_export(window, qtbot, tmp_path):
     assert len(raw) == 1000 and float(raw[0][2]) == 1.0 and abs(float(raw[0][3]) - 10 * np.exp(-0.01)) < 1e-9
 
 
-def test_every_plot_panel_has_the_tools(window):
-    assert all(hasattr(panel, "tools") for panel in window.training.panels.values())
+def test_every_plot_panel_shows_the_tools(window, qtbot):
+    qtbot.wait(100)
+    for panel in window.training.panels.values():
+        texts = [action.text() for action in panel.tools.menu().actions() if action.text()]
+        assert texts == ["Show Legend", "Enlarge", "Save as PNG…", "Save Values as CSV…"]
+        assert isinstance(panel.tools, QToolButton) and panel.tools.isVisibleTo(panel)
 
 
 def test_the_training_layout_gives_the_plots_the_room_and_goes_back(window, qtbot):

@@ -263,8 +263,8 @@ def caption() -> QLabel:
 
 
 def panel_layout(panel: QWidget, *rows) -> QVBoxLayout:
-    """Rows top to bottom; a plot panel's tool row (legend, enlarge, PNG, CSV) ends its first
-    row of controls, or gets its own row."""
+    """Rows top to bottom; a plot panel's tool button (legend, enlarge, PNG, CSV) ends its
+    first row of controls, or gets its own row."""
     layout = QVBoxLayout(panel)
     layout.setContentsMargins(6, 4, 6, 4)
     layout.setSpacing(4)

@@ -1,6 +1,7 @@
-"""The small tool row every plot panel carries: show or hide the legend, enlarge the plot
-(its dock floats at most of the screen; again: back in place), and export what it shows as
-a PNG image or as CSV (every curve's points: plot, curve, x, y).
+"""The one small button ("Plot ▾") every plot panel carries, with a menu: show or hide the
+legend, enlarge the plot (its dock floats at most of the screen; again: back in place), and
+export what it shows as a PNG image or as CSV (every curve's points: plot, curve, x, y).
+One button, so a narrow dock keeps its width for its own controls.
 """
 
 from __future__ import annotations
@@ -10,32 +11,26 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QHBoxLayout, QToolButton, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QToolButton
 
 ENLARGED_SHARE = 0.8  # of the screen's available width and height
 
 
-class PlotTools(QWidget):
+class PlotTools(QToolButton):
     def __init__(self, panel):
-        super().__init__(panel)
+        super().__init__(panel, text="Plot", toolTip="Legend, enlarge, save as PNG or CSV", autoRaise=True)
         self.panel = panel
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(2)
-        self.legend = self._button("Legend", "Show or hide the legend", self.set_legend_visible, checkable=True)
+        self.setPopupMode(QToolButton.InstantPopup)
+        menu = QMenu(self)
+        self.legend = menu.addAction("Show Legend")
+        self.legend.setCheckable(True)
         self.legend.setChecked(True)
-        self.enlarge = self._button(
-            "Enlarge", "Show this plot in its own large window; again to put it back", self.toggle_enlarged
-        )
-        self._button("PNG…", "Save the plot as a PNG image", lambda: self.export_png())
-        self._button("CSV…", "Save the plotted values as CSV", lambda: self.export_csv())
-        for button in self.findChildren(QToolButton):
-            row.addWidget(button)
-
-    def _button(self, text: str, tip: str, slot, checkable: bool = False) -> QToolButton:
-        button = QToolButton(text=text, toolTip=tip, checkable=checkable, autoRaise=True)
-        button.clicked.connect(lambda checked=False: slot(checked) if checkable else slot())
-        return button
+        self.legend.toggled.connect(self.set_legend_visible)
+        self.enlarge = menu.addAction("Enlarge", self.toggle_enlarged)
+        menu.addSeparator()
+        menu.addAction("Save as PNG…", lambda: self.export_png())
+        menu.addAction("Save Values as CSV…", lambda: self.export_csv())
+        self.setMenu(menu)
 
     # -- legend -------------------------------------------------------------------------
     def legends(self) -> list[pg.LegendItem]:
