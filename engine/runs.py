@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import errno
 import math
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -156,10 +157,9 @@ class RunRecorder:
             write_atomic(self.run_dir / PREDICTIONS, buffer.getvalue())
 
     def write_summary(self, summary: dict[str, Any]) -> None:
-        content = to_strict_record({"run_format": RUN_FORMAT_VERSION, **summary})
         with self._writing(SUMMARY):
             self._metrics.flush()
-            write_atomic(self.run_dir / SUMMARY, strict_json.dumps(content, indent=2) + "\n")
+            write_summary(self.run_dir, summary)
 
     def close(self) -> None:
         self._metrics.close()
@@ -243,12 +243,36 @@ def read_summary(run_dir: Path | str, problems: list[str] | None = None) -> dict
     return summary
 
 
+def write_summary(run_dir: Path | str, summary: dict[str, Any]) -> None:
+    """summary.json, atomically and as strict JSON (non-finite values as null, named)."""
+    content = to_strict_record({"run_format": RUN_FORMAT_VERSION, **summary})
+    write_atomic(Path(run_dir) / SUMMARY, strict_json.dumps(content, indent=2) + "\n")
+
+
+def last_step(run_dir: Path | str, tail_bytes: int = 8192) -> dict[str, Any]:
+    """{"steps", "train_loss"} of the last step event, read from the end of metrics.jsonl (a
+    run that died has no summary, and its metrics may be long); {} when there is none."""
+    path = Path(run_dir) / METRICS
+    try:
+        with open_regular(path, "metrics file") as stream:
+            stream.seek(max(0, os.fstat(stream.fileno()).st_size - tail_bytes))
+            lines = stream.read(tail_bytes).splitlines(keepends=True)
+    except (FileRefusedError, OSError):
+        return {}
+    for line in reversed(lines):  # the first may be cut by the seek, the last by a dying process
+        event = _metric_event(line, ("loss",))
+        if event is not None and event["type"] == EventType.STEP:
+            return {"steps": event["step"], "train_loss": event["loss"]}
+    return {}
+
+
 # What a metrics line must hold to be shown: its kind, its step and its numbers.
 _REQUIRED_NUMBERS = {EventType.STEP: ("loss", "grad_norm"), EventType.EVAL: ("val_loss",)}
 
 
-def _metric_event(line: bytes) -> dict[str, Any] | None:
-    """One metrics line as an event, or None if it is not a well-formed step or eval event."""
+def _metric_event(line: bytes, numbers: tuple[str, ...] | None = None) -> dict[str, Any] | None:
+    """One metrics line as an event, or None if it is not a well-formed step or eval event
+    (holding the `numbers` named, by default all its kind needs to be plotted)."""
     try:
         event = strict_json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -259,7 +283,7 @@ def _metric_event(line: bytes) -> dict[str, Any] | None:
     step = event.get("step")
     if not isinstance(step, int) or isinstance(step, bool) or step < 0:
         return None
-    numbers = _REQUIRED_NUMBERS[event["type"]]
+    numbers = numbers or _REQUIRED_NUMBERS[event["type"]]
     if not all(isinstance(event.get(name), (int, float)) and not isinstance(event[name], bool) for name in numbers):
         return None
     return event

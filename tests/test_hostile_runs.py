@@ -18,7 +18,17 @@ from engine.cli import inspect_command
 from engine.file_names import safe_stem
 from engine.probe_store import ProbeStoreError, load_probes, save_probe
 from engine.project import Project
-from engine.runs import METRICS, SUMMARY, WEIGHTS, RunFolderError, RunRecorder, load_run, new_run_dir
+from engine.runs import (
+    METRICS,
+    SUMMARY,
+    WEIGHTS,
+    RunFolderError,
+    RunRecorder,
+    last_step,
+    load_run,
+    new_run_dir,
+    write_summary,
+)
 from engine.training import train
 
 
@@ -192,3 +202,17 @@ def test_a_missing_probe_record_is_named_and_the_others_load(run):
     (run / "probes" / "index.json").write_text(json.dumps(index))
     problems: list[str] = []
     assert load_probes(run, problems) and "step_00001000.npz" in problems[0]
+
+
+def test_last_step_of_a_dead_run_is_read_from_a_regular_file_only(run):
+    assert last_step(run)["steps"] == 6
+    (run / METRICS).unlink()
+    if sys.platform != "win32":
+        os.mkfifo(run / METRICS)  # an open() that blocked here would freeze the Runs panel
+    assert last_step(run) == {}
+
+
+def test_a_forced_summary_is_strict_json(run):
+    (run / SUMMARY).unlink()
+    write_summary(run, {"status": "killed", "train_loss": math.nan})
+    assert "NaN" not in (run / SUMMARY).read_text() and math.isnan(load_run(run).summary["train_loss"])

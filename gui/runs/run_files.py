@@ -7,31 +7,15 @@ kill gets a summary saying so (the engine's own summary format), so it reads the
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from engine.project import write_atomic
-from engine.runs import METRICS, RUN_FORMAT_VERSION, SUMMARY
+from engine.runs import SUMMARY, last_step, write_summary
 
 
 def last_step_metrics(run_dir: Path, tail_bytes: int = 8192) -> dict:
-    """The last step and training loss in a run's metrics (read from the file's end: a run
-    that died has no summary, and its metrics may be long)."""
-    try:
-        with open(run_dir / METRICS, "rb") as stream:
-            stream.seek(0, 2)
-            stream.seek(max(0, stream.tell() - tail_bytes))
-            lines = stream.read().decode("utf-8", "replace").splitlines()
-    except OSError:
-        return {}
-    for line in reversed(lines):
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue  # a partial line: the first one read, or the one the process died writing
-        if isinstance(event, dict) and event.get("type") == "step":
-            return {"steps": event.get("step"), "train_loss": event.get("loss")}
-    return {}
+    """The last step and training loss in a run's metrics (engine.runs.last_step: read from the
+    file's end, a regular file only, damaged lines skipped)."""
+    return last_step(run_dir, tail_bytes)
 
 
 def write_forced_summary(run_dir: Path, status: str, message: str, reached: dict) -> None:
@@ -41,6 +25,4 @@ def write_forced_summary(run_dir: Path, status: str, message: str, reached: dict
     if (run_dir / SUMMARY).exists():
         return
     known = {key: value for key, value in reached.items() if value is not None}
-    summary = {"run_format": RUN_FORMAT_VERSION, "status": status, "message": message}
-    summary.update({**last_step_metrics(run_dir), **known})
-    write_atomic(run_dir / SUMMARY, json.dumps(summary, indent=2) + "\n")
+    write_summary(run_dir, {"status": status, "message": message, **last_step_metrics(run_dir), **known})
