@@ -12,7 +12,7 @@ from engine.baselines import baseline_forecasts
 from engine.data import DataError, describe, load_dataset
 from engine.data.csv_table import read_csv_table
 from engine.data.real_series import REAL_SERIES
-from engine.data.time_index import detect_time_column, time_index_of
+from engine.data.time_index import detect_time_index, time_index_of
 from engine.data.windows import Windows
 
 
@@ -58,7 +58,7 @@ def csv(path: Path, **params) -> dict:
 def test_year_column_is_the_time_index_and_never_an_input(tmp_path):
     path = yearly(tmp_path / "y.csv")
     table = read_csv_table(path)
-    assert detect_time_column(table) == "YEAR"
+    assert detect_time_index(table).name == "YEAR"
     ds = load_dataset(csv(path, window=5))
     assert ds.signature.features == 1  # flow only
     assert "time index 'YEAR' (1 year)" in ds.description and "(flow)" in ds.description
@@ -66,7 +66,7 @@ def test_year_column_is_the_time_index_and_never_an_input(tmp_path):
 
 def test_yyyymmdd_dates_are_weekly_dates_with_season_52(tmp_path):
     table = read_csv_table(weekly_with_gaps(tmp_path / "w.csv"))
-    index = time_index_of(table, detect_time_column(table))
+    index = detect_time_index(table)
     assert index.kind == "dates" and index.step == "weekly" and index.season == 52
     assert index.positions[:3].tolist() == [0.0, 1.0, 2.0] and index.positions[31] == 33.0
 
@@ -82,7 +82,7 @@ def test_hourly_timestamps_and_monthly_dates(tmp_path):
 
 def test_an_integer_column_not_named_like_time_is_an_input(tmp_path):
     path = write(tmp_path / "c.csv", ["count,v"] + [f"{i},{i * 2}" for i in range(40)])
-    assert detect_time_column(read_csv_table(path)) is None
+    assert detect_time_index(read_csv_table(path)) is None
     assert describe(csv(path, window=4)).features == 2
 
 

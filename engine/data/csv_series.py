@@ -30,7 +30,7 @@ from .real_series import builtin_path, is_builtin
 from .sampling import float_tensor, make_dataset
 from .series_layout import LAYOUTS, SeriesRows, long_rows, wide_rows, wide_value_columns
 from .spacing import GAP_MODES, apply_gap_mode
-from .time_index import TimeIndex, detect_time_column, time_index_of
+from .time_index import TimeIndex, detect_time_index, time_index_of
 from .transforms import TRANSFORMS, check_log, target_rows, targets, transform_lag, transformed_column
 from .windows import Windows, sample_ends, split_ends, split_row
 
@@ -85,8 +85,7 @@ def _time_index(table: CsvTable, p: Params) -> TimeIndex | None:
     if p["time_column"]:
         return time_index_of(table, p["time_column"])
     groups = table.column(p["series_column"]).astype(str).to_numpy() if p["series_column"] else None
-    name = detect_time_column(table, groups)
-    return time_index_of(table, name) if name else None
+    return detect_time_index(table, groups)
 
 
 def _long(table: CsvTable, p: Params, time: TimeIndex | None) -> tuple[SeriesRows, list[str], str]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..safe_io import FileRefusedError, format_bytes, open_regular, quote_path
 from .base import DataError
+from .real_series import builtin_path, is_builtin
 
 # The one place that knows where the bundled sample data lives.
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "resources" / "data"
@@ -51,8 +52,21 @@ def user_data_path(settings: Any, base_dir: Path | str | None) -> Path | None:
     for param in TASKS[settings["task"]].params:
         raw = params.get(param.name, param.default)
         if param.type == "path" and isinstance(raw, str) and raw.strip():
-            return Path(os.path.abspath(resolve_path(raw, base_dir, SAMPLE_DIR)))
+            return (
+                _builtin_file(raw)
+                if is_builtin(raw)
+                else Path(os.path.abspath(resolve_path(raw, base_dir, SAMPLE_DIR)))
+            )
     return None
+
+
+def _builtin_file(raw: str) -> Path | None:
+    """The file inside the statsmodels wheel a "builtin:NAME" path reads (None if unknown:
+    loading the data then says why)."""
+    try:
+        return builtin_path(raw)
+    except DataError:
+        return None
 
 
 def is_inside(path: Path, folder: Path) -> bool:
@@ -78,7 +92,8 @@ def read_bytes(path: Path | str, kind: str, limit: int, refuse_larger: bool = Fa
                     f"The {kind} {quote_path(path)} is {format_bytes(size)}; at most {format_bytes(limit)} "
                     "is read. Use a shorter part of it (its first lines, say)."
                 )
-            data = handle.read(limit + 1)
+            # read() allocates its whole argument up front: ask for no more than the file holds.
+            data = handle.read(min(limit, size) + 1)
     except FileRefusedError as error:
         raise DataError(_refusal_advice(error, kind)) from None
     except OSError as error:

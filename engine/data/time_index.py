@@ -77,33 +77,28 @@ class TimeIndex:
             months = np.round(units).astype(np.int64)
             day = int(pd.DatetimeIndex(self.dates[:1]).day[0]) if self.dates is not None else 1
             return np.array([f"{m // 12:04d}-{m % 12 + 1:02d}-{day:02d}" for m in months], dtype=str)
-        stamps = pd.to_datetime(np.round(units).astype(np.int64))
-        with_time = bool(np.any(stamps.hour | stamps.minute))
-        return np.asarray(stamps.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d"), dtype=str)
+        return _labels(np.round(units).astype(np.int64).astype("datetime64[ns]"))
 
 
 def is_time_name(name: str) -> bool:
     return bool(TIME_NAME.search(name))
 
 
-def detect_time_column(table: CsvTable, groups: np.ndarray | None = None) -> str | None:
-    """The first column that is a time index, or None (see the module docstring)."""
+def detect_time_index(table: CsvTable, groups: np.ndarray | None = None) -> TimeIndex | None:
+    """The first column that is a time index, read as one, or None (see the module docstring)."""
     for name in table.header:
-        if _looks_like_time(table.column(name), name, groups):
-            return name
+        column = table.column(name)
+        if column.isna().any() or column.dtype.kind == "f" and not _is_integer_column(column):
+            continue
+        if _is_integer_column(column):
+            values = column.to_numpy(dtype=np.int64)
+            if is_time_name(name) and _increasing(values, groups):
+                return _integer_index(name, values)
+            continue
+        dates = _parse_dates(column)
+        if dates is not None:
+            return date_index(name, dates)
     return None
-
-
-def _looks_like_time(column: pd.Series, name: str, groups: np.ndarray | None) -> bool:
-    if column.isna().any():
-        return False
-    if _is_integer_column(column):
-        values = column.to_numpy(dtype=np.int64)
-        return is_time_name(name) and _increasing(values, groups)
-    if column.dtype.kind == "f":
-        return False
-    head = column.iloc[:50]
-    return _parse_dates(head) is not None and _parse_dates(column) is not None
 
 
 def _is_integer_column(column: pd.Series) -> bool:
@@ -125,13 +120,13 @@ def _parse_dates(column: pd.Series) -> np.ndarray | None:
     """datetime64[ns] values if every cell is a date or timestamp, else None."""
     import pandas as pd
 
-    text = column.astype(str).str.strip()
-    if not text.str.contains(r"\d", regex=True).all() or text.str.fullmatch(r"[+-]?\d+(\.\d*)?").all():
-        return None  # plain numbers are never dates here: YYYYMMDD is handled by name
+    sample = column.iloc[:200].astype(str)
+    if not sample.str.contains(r"\d", regex=True).all() or sample.str.fullmatch(r"[+-]?\d+(\.\d*)?").all():
+        return None  # text without digits, or plain numbers: YYYYMMDD numbers are handled by name
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "could not infer format": we try dayfirst next
+        warnings.simplefilter("ignore")  # "could not infer format, falling back": still parsed
         try:
-            parsed = pd.to_datetime(text, errors="coerce")
+            parsed = pd.to_datetime(column, errors="coerce")
         except (ValueError, TypeError, OverflowError):
             return None
     if parsed.isna().any():
@@ -196,8 +191,7 @@ def date_index(name: str, dates: np.ndarray) -> TimeIndex:
     import pandas as pd
 
     stamps = pd.DatetimeIndex(dates).as_unit("ns")  # pandas may keep seconds or microseconds
-    with_time = bool(np.any(stamps.hour | stamps.minute | stamps.second))
-    labels = np.asarray(stamps.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d"), dtype=str)
+    labels = _labels(stamps.to_numpy())
     months = _month_positions(stamps)
     if months is not None:
         step = _common_step(np.diff(months))
@@ -230,3 +224,10 @@ def _clock_words(step: int) -> tuple[str, int | None]:
             return words, season
     hours = step / _NS["hour"]
     return (f"every {hours:g} hours" if hours < 48 else f"every {hours / 24:g} days"), None
+
+
+def _labels(dates: np.ndarray) -> np.ndarray:
+    """ISO 8601 text: dates alone ('2024-01-31'), or with the time ('2024-01-31T13:00')."""
+    days = dates.astype("datetime64[D]")
+    with_time = bool(np.any(dates != days))
+    return np.datetime_as_string(dates, unit="m" if with_time else "D").astype(str)
