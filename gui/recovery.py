@@ -19,7 +19,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
+from engine import strict_json
 from engine.project import Project, load_project, save_project, write_atomic
+from engine.safe_io import FileRefusedError, read_limited
 
 AUTOSAVE_DELAY_MS = 2_000  # after the last edit
 AUTOSAVE_MAX_WAIT_MS = 15_000  # after the first edit not yet saved, however busy the user is
@@ -80,10 +82,13 @@ class RecoveryStore:
 
     def load(self) -> Recovered:
         """The recovered project, with the path it had; raises ProjectFileError if unreadable."""
-        try:
-            info = json.loads(self.info_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        try:  # a small note of ours, but read bounded and strict like every file
+            info = strict_json.loads(read_limited(self.info_file, "recovery note", 64 * 1024).decode("utf-8"))
+        except (FileRefusedError, UnicodeDecodeError, ValueError):
+            info = {}
+        if not isinstance(info, dict):
             info = {}
         project = load_project(self.project_file)
-        project.path = Path(info["original_path"]) if info.get("original_path") else None
+        original = info.get("original_path")
+        project.path = Path(original) if isinstance(original, str) and original else None
         return Recovered(project, str(info.get("saved_at", "an unknown time")))
