@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from engine.cells.variants import variant_help, variant_names
 from engine.compare import CELLS, CSV_FIELDS, parse_hidden_sizes, recurrent_ids
 from engine.file_names import safe_stem
 from engine.run_data import LossSeries, loss_label
@@ -119,6 +120,12 @@ class CompareDialog(QDialog):
             cells_row.addWidget(box)
         cells_row.addStretch(1)
         form.addRow("Cells", cells_row)
+        drawn_row = QHBoxLayout()  # drawn cells (engine.cells.variants), off unless chosen
+        for name in variant_names():
+            box = self.cells[name] = QCheckBox(name, checked=False, toolTip=variant_help(name))
+            drawn_row.addWidget(box)
+        drawn_row.addStretch(1)
+        form.addRow("Drawn cells", drawn_row)
         form.addRow("Hidden sizes", self.sizes)
         form.addRow("", self.match)
         form.addRow("Steps per variant", self.steps)

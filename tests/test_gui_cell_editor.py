@@ -116,3 +116,23 @@ def test_the_palette_lists_templates_and_library_cells_and_adds_them_as_blocks(w
     cells.library_folder = tmp_path
     cells.reload()
     assert "LSTM 1997 (no forget gate) (library)" in [cells.item(i).text() for i in range(cells.count())]
+
+
+def test_compare_cells_offers_drawn_cells_and_races_one(qtbot, tmp_path):
+    from gui_run_helpers import RUN_TIMEOUT_MS, tiny_project
+
+    from gui.compare_dialog import CompareDialog
+
+    project = tiny_project(tmp_path, cell="CustomCell", steps=4)
+    dialog = CompareDialog(None, project, tmp_path / "runs")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.cells["lstm_1997"].isChecked() and "forget gate" in dialog.cells["lstm_1997"].toolTip()
+    for cell, box in dialog.cells.items():
+        box.setChecked(cell in ("LSTM", "lstm_1997"))
+    dialog.steps.setValue(4)
+    dialog.run_button.click()
+    qtbot.waitUntil(lambda: not dialog.process.running, timeout=RUN_TIMEOUT_MS)
+    assert dialog.table.rowCount() == 2, dialog.status.text()
+    assert [dialog.table.item(row, 5).text() for row in range(2)] == ["finished", "finished"]
+    assert dialog.table.item(1, 0).text().startswith("lstm_1997")

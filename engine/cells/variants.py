@@ -22,9 +22,11 @@ def variant_names() -> tuple[str, ...]:
     return (*VARIANTS, OWN)
 
 
-def describe_variants() -> str:
-    lines = [f"{key}: {t.description}" for key, t in VARIANTS.items()]
-    return "\n".join([*lines, f"{OWN}: the project's own Custom cell, as drawn"])
+def variant_help(name: str) -> str:
+    """One line on what a variant is and tests."""
+    if name == OWN:
+        return "the project's own Custom cell, as drawn"
+    return f"{VARIANTS[name].name}: {VARIANTS[name].description}"
 
 
 def own_cell(graph: dict[str, Any]) -> dict[str, Any] | None:
