@@ -210,20 +210,23 @@ class DocumentEditor(QObject):
         self.copy(node_ids)
         self.delete(node_ids, text="Cut")
 
-    def paste(self) -> list[str]:
+    def paste(self, at: tuple[float, float] | None = None) -> list[str]:
+        """Paste the clipboard's blocks with their top-left block at `at` (the mouse, in scene
+        coordinates), or, without a point, a step further down-right at each paste."""
         fragment = clipboard.fragment_on_clipboard()
         if not fragment:
             return []
         self._pastes += 1
-        return self._add_fragment(fragment, PASTE_OFFSET * self._pastes, "Paste")
+        return self._add_fragment(fragment, _offset(fragment, at, PASTE_OFFSET * self._pastes), "Paste")
 
-    def duplicate(self, node_ids: list[str]) -> list[str]:
+    def duplicate(self, node_ids: list[str], at: tuple[float, float] | None = None) -> list[str]:
         if not node_ids:
             return []
-        return self._add_fragment(clipboard.make_fragment(self.document, node_ids), PASTE_OFFSET, "Duplicate")
+        fragment = clipboard.make_fragment(self.document, node_ids)
+        return self._add_fragment(fragment, _offset(fragment, at, PASTE_OFFSET), "Duplicate")
 
-    def _add_fragment(self, fragment: dict, offset: float, text: str) -> list[str]:
-        nodes, edges = clipboard.plan_paste(self.document, fragment, (offset, offset))
+    def _add_fragment(self, fragment: dict, offset: tuple[float, float], text: str) -> list[str]:
+        nodes, edges = clipboard.plan_paste(self.document, fragment, offset)
         edit = CompositeCommand(_describe(text, len(nodes), 0))
         for node_id, type_name, params, position in nodes:
             edit.add(AddNodeCommand(self.document, type_name, params, position, node_id))
@@ -264,6 +267,15 @@ class DocumentEditor(QObject):
     def _apply_training(self, settings: dict[str, Any]) -> None:
         self.project.training = dict(settings)
         self.settings_changed.emit()
+
+
+def _offset(fragment: dict, at: tuple[float, float] | None, step: float) -> tuple[float, float]:
+    """How far to move a fragment: its top-left block to `at`, or `step` down and right."""
+    if at is None or not fragment["nodes"]:
+        return (step, step)
+    left = min(entry["position"][0] for entry in fragment["nodes"])
+    top = min(entry["position"][1] for entry in fragment["nodes"])
+    return (at[0] - left, at[1] - top)
 
 
 def _describe(verb: str, nodes: int, edges: int) -> str:

@@ -10,7 +10,7 @@ toolbar); they read the open project from `editor.project`, follow `editor.proje
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
 from engine.blocks import CATALOGUE
@@ -183,10 +183,20 @@ class MainWindow(QMainWindow):
         self.editor.copy(self.scene.selected_node_ids())
 
     def paste(self) -> None:
-        self.editor.paste()
+        self.editor.paste(self.pointer_position())
 
     def duplicate_selection(self) -> None:
-        self.editor.duplicate(self.scene.selected_node_ids())
+        self.editor.duplicate(self.scene.selected_node_ids(), self.pointer_position())
+
+    def pointer_position(self) -> tuple[float, float] | None:
+        """Where the mouse is on the canvas (scene coordinates), if it is over it: pasted and
+        duplicated blocks land there instead of on top of the originals."""
+        viewport = self.view.viewport()
+        point = viewport.mapFromGlobal(QCursor.pos())
+        if not viewport.rect().contains(point):
+            return None
+        scene = self.view.mapToScene(point)
+        return (scene.x() - NODE_WIDTH / 2, scene.y() - HEADER_HEIGHT / 2)
 
     def delete_selection(self) -> None:
         self.editor.delete(self.scene.selected_node_ids(), self.scene.selected_edges())

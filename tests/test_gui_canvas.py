@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from engine.graph import Edge  # noqa: E402
+from gui.canvas.geometry import HEADER_HEIGHT, NODE_WIDTH  # noqa: E402
 from gui.testing import dialogs, drop_block, mouse_drag, port_position, small_project, window  # noqa: E402,F401
 
 
@@ -222,3 +223,23 @@ def test_pasting_blocks_with_unusable_names_gives_them_free_ones(window):
     added = window.editor.paste()
     assert len(added) == 2 and all(doc.has_node(node_id) for node_id in added)
     assert Edge(added[0], "out", added[1], "in") in doc.edges()
+
+
+def test_paste_and_duplicate_land_at_the_mouse(window, monkeypatch):
+    from PySide6.QtGui import QCursor
+
+    window.editor.set_project(small_project())
+    viewport = window.view.viewport()
+    aim = viewport.rect().center() + QPoint(120, 90)
+    monkeypatch.setattr(QCursor, "pos", staticmethod(lambda: viewport.mapToGlobal(aim)))
+    x, y = window.pointer_position()
+    scene = window.view.mapToScene(aim)
+    window.scene.select_nodes(["memory"])
+    window.duplicate_selection()
+    [copy] = window.scene.selected_node_ids()
+    assert window.editor.document.node(copy).position == (x, y)
+    assert abs(x + NODE_WIDTH / 2 - scene.x()) < 1 and abs(y + HEADER_HEIGHT / 2 - scene.y()) < 1
+    window.copy_selection()
+    window.paste()
+    [pasted] = window.scene.selected_node_ids()
+    assert window.editor.document.node(pasted).position == (x, y)
