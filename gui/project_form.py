@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from engine.data import TASKS, DataError, csv_preview, text_preview
 from engine.data.files import SAMPLE_CSV, SAMPLE_TEXT, resolve_path
+from engine.data.registry import data_summary
 from engine.settings import TRAINING_PARAMS
 from engine.shapes import input_words, target_words
 
@@ -79,7 +80,9 @@ class ProjectForm(QWidget):
         self.preview_table.verticalHeader().setDefaultSectionSize(22)
         self.preview_text = QPlainTextEdit(readOnly=True, maximumHeight=160, objectName="preview")
         self.preview_text.setLineWrapMode(QPlainTextEdit.NoWrap)
-        for widget in (self.preview_title, self.preview_table, self.preview_text):
+        # Classification files: class balance and vocabulary (the task's summary_fn).
+        self.data_summary = QLabel(wordWrap=True, objectName="dim", visible=False)
+        for widget in (self.preview_title, self.preview_table, self.preview_text, self.data_summary):
             self._layout.addWidget(widget)
 
     def _build_training_section(self) -> None:
@@ -107,6 +110,7 @@ class ProjectForm(QWidget):
             self._make_task_form(spec)
         values = {**spec.defaults(), **project.data.get("params", {})} if spec else {}
         self._refresh_preview(spec, values)
+        self._refresh_summary(spec, project)
         if self._task_form is not None:
             self._task_form.set_values(values)
         self.training_form.set_values(project.training)
@@ -134,6 +138,16 @@ class ProjectForm(QWidget):
         show_table = source[0] == "csv" and not self._preview_failed
         self.preview_table.setVisible(show_table)
         self.preview_text.setVisible(not show_table)
+
+    def _refresh_summary(self, spec, project) -> None:
+        summary = None
+        if spec is not None and spec.summary_fn is not None:
+            try:
+                summary = data_summary(project.data, project.base_dir)
+            except DataError:
+                summary = None  # the signature line above already says what is wrong
+        self.data_summary.setVisible(summary is not None)
+        self.data_summary.setText(summary or "")
 
     def _load_preview(self, kind: str, path: str) -> bool:
         """Fill the preview from the file; on failure show why and return False."""
@@ -194,5 +208,6 @@ def _preview_source(spec, values: dict, base_dir) -> tuple[str, str] | None:
     if spec is None or not any(p.type == "path" for p in spec.params):
         return None
     is_csv = any(p.type in ("column", "columns") for p in spec.params)
-    path = resolve_path(str(values.get("path", "")), base_dir, SAMPLE_CSV if is_csv else SAMPLE_TEXT)
+    sample = spec.sample or (SAMPLE_CSV if is_csv else SAMPLE_TEXT)
+    path = resolve_path(str(values.get("path", "")), base_dir, sample)
     return ("csv" if is_csv else "text", str(path))

@@ -13,6 +13,7 @@ from engine.data import load_dataset
 from engine.data.review_corpus import write_reviews
 from engine.predictions import predictions
 from gui.plots.predictions_dock import ConfusionPage
+from gui.testing import dialogs, window  # noqa: F401
 
 
 def test_confusion_page_shows_the_matrix_and_the_misclassified_texts(qtbot, tmp_path):
@@ -41,3 +42,18 @@ def test_confusion_page_shows_the_matrix_and_the_misclassified_texts(qtbot, tmp_
     assert page.mistakes.toPlainText().splitlines()[0] == f"true {label}, predicted {guess}: {text}"
     page.show_payload({"confusion": payload["confusion"], "class_names": payload["class_names"]}, "step 1")
     assert not page.mistakes.isVisibleTo(page)  # numeric sequences have no texts to show
+
+
+def test_data_form_previews_texts_with_class_balance_and_vocabulary(window, qtbot):  # noqa: F811
+    form = window.inspector.project_form
+    form.task.activated.emit(form.task.findData("text_classification"))
+    header = [form.preview_table.horizontalHeaderItem(i).text() for i in range(form.preview_table.columnCount())]
+    assert header[:2] == ["text", "label"] and form.preview_table.rowCount() > 0  # the bundled reviews
+    assert not form.data_summary.isHidden()
+    assert form.data_summary.text().startswith("Classes: negative 1488, positive 1512 · vocabulary 70")
+    label = form.data_form.widget("label_column")
+    label.activated.emit(label.findData("negated"))
+    assert window.project.data["params"]["label_column"] == "negated"
+    assert form.data_summary.text().startswith("Classes: no ")
+    form.task.activated.emit(form.task.findData("sine"))
+    assert form.data_summary.isHidden()

@@ -153,6 +153,10 @@ class TaskSpec:
     params: tuple[Param, ...]
     signature_fn: SignatureFn = field(repr=False, compare=False)
     build_fn: BuildFn = field(repr=False, compare=False)
+    # A task reading a file: its bundled sample (an empty path), and a one-line summary of
+    # what the file gives (classes, vocabulary) for the data form; both optional.
+    sample: Path | None = field(default=None, repr=False, compare=False)
+    summary_fn: Callable[[Params, Path | None], str] | None = field(default=None, repr=False, compare=False)
 
     def param(self, name: str) -> Param:
         """The parameter called `name` (KeyError if the task has none)."""

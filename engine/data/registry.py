@@ -55,6 +55,12 @@ def describe(settings: Mapping[str, Any], base_dir: Path | str | None = None) ->
     return spec.signature_fn(params, _base(base_dir))
 
 
+def data_summary(settings: Mapping[str, Any], base_dir: Path | str | None = None) -> str | None:
+    """The task's one-line summary of its file (classes, vocabulary) for the data form, or None."""
+    spec, params = _resolve(settings)
+    return None if spec.summary_fn is None else spec.summary_fn(params, _base(base_dir))
+
+
 def load_dataset(settings: Mapping[str, Any], base_dir: Path | str | None = None, seed: int = 0) -> Dataset:
     """The dataset for these settings; the same settings and seed give identical tensors."""
     spec, params = _resolve(settings)

@@ -196,6 +196,16 @@ def _build(p: Params, base_dir: Path | None, seed: int) -> Dataset:
     return sequence_dataset(_read(p, base_dir), p["max_length"], p["normalise"], "Sequence classification (long CSV)")
 
 
+def _summary(p: Params, base_dir: Path | None) -> str:
+    data = _read(p, base_dir)
+    lengths = [len(s) for s in data.sequences]
+    balance = ", ".join(f"{name} {count}" for name, count in class_counts(data.labels, data.class_names).items())
+    return (
+        f"Classes: {balance} · {len(lengths)} sequences of {min(lengths)} to {max(lengths)} steps · "
+        f"features: {', '.join(data.feature_names)}"
+    )
+
+
 SEQUENCE_TABLE = TaskSpec(
     name="sequence_classification",
     title="Sequence classification (long-format CSV)",
@@ -249,4 +259,6 @@ SEQUENCE_TABLE = TaskSpec(
     ),
     signature_fn=_signature,
     build_fn=_build,
+    sample=SAMPLE_GESTURES,
+    summary_fn=_summary,
 )

@@ -174,6 +174,16 @@ def text_classification_preview(p: Params, base_dir: Path | None, rows: int = 8)
     }
 
 
+def _summary(p: Params, base_dir: Path | None) -> str:
+    preview = text_classification_preview(p, base_dir)
+    balance = ", ".join(f"{name} {count}" for name, count in preview["class_counts"].items())
+    skipped = f" · {preview['skipped_rows']} row(s) without text skipped" if preview["skipped_rows"] else ""
+    return (
+        f"Classes: {balance} · vocabulary {preview['vocabulary_size']} (training texts) · "
+        f"longest text {preview['longest']} tokens{skipped}"
+    )
+
+
 TEXT_CLASSIFICATION = TaskSpec(
     name="text_classification",
     title="Text classification (CSV)",
@@ -240,4 +250,6 @@ TEXT_CLASSIFICATION = TaskSpec(
     ),
     signature_fn=_signature,
     build_fn=_build,
+    sample=SAMPLE_REVIEWS,
+    summary_fn=_summary,
 )
