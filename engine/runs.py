@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from . import strict_json
+from .data.files import with_absolute_paths
 from .errors import UserError
 from .events import METRIC_EVENTS, EventType, RunStatus
 from .file_names import safe_stem
@@ -118,7 +119,9 @@ class RunRecorder:
 
     def __init__(self, run_dir: Path, project: Project):
         self.run_dir = Path(run_dir)
-        copy = Project(project.graph, project.data, project.training, project.name, project.description)
+        # A relative data path would be read from the run folder: keep the file's absolute path.
+        data = with_absolute_paths(project.data, project.base_dir)
+        copy = Project(project.graph, data, project.training, project.name, project.description)
         with self._writing(PROJECT_COPY):
             save_project(copy, self.run_dir / PROJECT_COPY)
             self._metrics = open(self.run_dir / METRICS, "a", encoding="utf-8")

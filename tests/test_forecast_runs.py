@@ -189,3 +189,17 @@ def test_inspect_and_the_compare_table_show_the_baselines(tmp_path):
     table = results_table(comparison.results)
     column = table[0].index("RMSE: model / best baseline")
     assert all(row[column].endswith(("persistence", "training mean")) for row in table[1:])
+
+
+def test_a_run_of_a_project_with_a_relative_data_path_reads_its_data_again(tmp_path):
+    from engine.data import load_dataset
+    from engine.predictions import predictions
+    from engine.run_model import trained_model
+    from engine.runs import load_run
+
+    project, _ = new(tmp_path, trending(tmp_path / "t.csv"), window=12)
+    assert project.data["params"]["path"] == "t.csv"
+    record = load_run(run(project, steps=3).run_dir)
+    assert record.project.data["params"]["path"] == str((tmp_path / "t.csv").resolve())
+    data = load_dataset(record.project.data, record.project.base_dir)
+    assert predictions(trained_model(record, data.signature), data)["units"] == "sales"

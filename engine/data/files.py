@@ -60,6 +60,22 @@ def user_data_path(settings: Any, base_dir: Path | str | None) -> Path | None:
     return None
 
 
+def with_absolute_paths(settings: Any, base_dir: Path | str | None) -> Any:
+    """Data settings whose file path is made absolute (a relative one against `base_dir`), so
+    a copy of the project kept elsewhere (a run folder's) still reads the same file."""
+    path = user_data_path(settings, base_dir)
+    if path is None:
+        return settings
+    from .registry import TASKS  # late: the registry imports the tasks, which import this module
+
+    params = dict(settings["params"])
+    for param in TASKS[settings["task"]].params:
+        raw = params.get(param.name)
+        if param.type == "path" and isinstance(raw, str) and raw.strip() and not is_builtin(raw):
+            params[param.name] = str(path)
+    return {**settings, "params": params}
+
+
 def _builtin_file(raw: str) -> Path | None:
     """The file inside the statsmodels wheel a "builtin:NAME" path reads (None if unknown:
     loading the data then says why)."""
