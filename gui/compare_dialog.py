@@ -37,8 +37,11 @@ from engine.cells.variants import variant_help, variant_names
 from engine.compare import CELLS, CSV_FIELDS, parse_hidden_sizes, recurrent_ids
 from engine.file_names import safe_stem
 from engine.run_data import LossSeries, loss_label
+from engine.runs import list_runs
 
 from .plots.common import add_legend, log_friendly_axes, series_color, style_plot
+from .runs.run_list import read_summary
+from .training.controls import clock
 from .training.process import TrainingProcess
 
 TABLE_COLUMNS = (
@@ -50,6 +53,18 @@ TABLE_COLUMNS = (
     ("status", "Status"),
 )
 REDRAW_MS = 100
+DEFAULT_STEPS = 2_000  # per variant; the project's own budget may be ten times that
+
+
+def last_seconds_per_step(runs_root: Path) -> float | None:
+    """Seconds per training step of the newest run under `runs_root` that says so."""
+    for run_dir in reversed(list_runs(runs_root)):
+        pace = read_summary(run_dir).get("seconds_per_step")
+        if isinstance(pace, (int, float)) and pace > 0:
+            return float(pace)
+    return None
+
+
 PLOT_TITLE = "solid: training loss (smoothed) · dashed: validation loss"
 
 
@@ -105,7 +120,12 @@ class CompareDialog(QDialog):
             toolTip="Size each cell's hidden layers so every variant has about as many parameters",
         )
         self.match.toggled.connect(lambda on: self.sizes.setEnabled(not on))
-        self.steps = QSpinBox(minimum=1, maximum=10_000_000, value=self.project.training["steps"])
+        # A comparison trains several models: start from a budget that ends in minutes.
+        self.steps = QSpinBox(minimum=1, maximum=10_000_000, value=min(self.project.training["steps"], DEFAULT_STEPS))
+        self.estimate = QLabel(objectName="dim")
+        self.steps.valueChanged.connect(self._show_estimate)
+        for box in self.cells.values():
+            box.toggled.connect(self._show_estimate)
         form = QFormLayout()
         form.addRow(
             "Recurrent blocks",
@@ -128,7 +148,11 @@ class CompareDialog(QDialog):
         form.addRow("Drawn cells", drawn_row)
         form.addRow("Hidden sizes", self.sizes)
         form.addRow("", self.match)
-        form.addRow("Steps per variant", self.steps)
+        steps_row = QHBoxLayout()
+        steps_row.addWidget(self.steps)
+        steps_row.addWidget(self.estimate, 1)
+        form.addRow("Steps per variant", steps_row)
+        self._show_estimate()
         self.graphics = pg.GraphicsLayoutWidget()
         self.plot = style_plot(
             self.graphics.addPlot(axisItems=log_friendly_axes()), PLOT_TITLE, "training step", loss_label(self.project)
@@ -216,6 +240,16 @@ class CompareDialog(QDialog):
         self.plot.steady_range.fresh = True
         self._dirty = True
         self._redraw()
+
+    def _show_estimate(self) -> None:
+        """The comparison's length at the pace of this project's last run, if it has one."""
+        variants = sum(box.isChecked() for box in self.cells.values())
+        pace = last_seconds_per_step(self.runs_root)
+        if pace is None:
+            self.estimate.setText(f"{variants} variants; train the project once to see how long they take")
+        else:
+            total = pace * self.steps.value() * variants
+            self.estimate.setText(f"{variants} variants, about {clock(total)} at the last run's pace")
 
     def _set_running(self, running: bool) -> None:
         self.run_button.setEnabled(not running)

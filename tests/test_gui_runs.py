@@ -105,11 +105,13 @@ def test_a_small_comparison_runs_and_exports_its_table_and_plot(qtbot, tmp_path)
     dialog.show()
     for cell, box in dialog.cells.items():  # every recurrent cell of the catalogue is offered
         box.setChecked(cell in ("RNN", "GRU"))
+    assert "train the project once" in dialog.estimate.text()  # no run yet: no pace to go by
     dialog.steps.setValue(10)
     dialog.run_button.click()
     qtbot.waitUntil(lambda: not dialog.process.running, timeout=RUN_TIMEOUT_MS)
 
     assert dialog.table.rowCount() == 2, dialog.status.text()
+    assert dialog.run_button.isEnabled() and not dialog.stop_button.isEnabled()
     assert [dialog.table.item(row, 0).text() for row in range(2)] == ["RNN 8", "GRU 8"]
     assert all(dialog.table.item(row, 5).text() == "finished" for row in range(2))
     assert all(curves.loss.size == 10 for curves in dialog.variants.values())
@@ -119,6 +121,17 @@ def test_a_small_comparison_runs_and_exports_its_table_and_plot(qtbot, tmp_path)
     picture = dialog.export_png(tmp_path / "plot.png")
     assert not QImage(str(picture)).isNull()
     assert (dialog.out_dir / "comparison.csv").exists()
+    dialog.done(0)  # the worker goes with the dialog
+
+
+def test_the_comparison_starts_from_a_short_budget_with_a_time_estimate(qtbot, tmp_path, headless_runs):
+    path, runs = headless_runs
+    project = load_project(path)
+    project.training["steps"] = 20_000
+    dialog = CompareDialog(None, project, runs[0].parent)
+    qtbot.addWidget(dialog)
+    assert dialog.steps.value() == 2_000
+    assert "variants, about" in dialog.estimate.text() and "at the last run's pace" in dialog.estimate.text()
 
 
 def test_the_code_view_shows_the_source_and_exports(qtbot, two_runs, tmp_path):
