@@ -258,6 +258,16 @@ class DocumentEditor(QObject):
             )
         return None
 
+    def set_project_info(self, name: str, description: str) -> None:
+        """Rename or describe the project (one undoable edit)."""
+        old = (self.project.name, self.project.description)
+        if (name, description) != old:
+            self.undo_stack.push(ApplySettingsCommand("Rename project", self._apply_info, old, (name, description)))
+
+    def _apply_info(self, info: tuple[str, str]) -> None:
+        self.project.name, self.project.description = info
+        self.settings_changed.emit()
+
     def _apply_data(self, settings: dict[str, Any]) -> None:
         self.project.data = copy.deepcopy(settings)
         self.data_problem = self.project.refresh_signature()

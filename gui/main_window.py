@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         editor.project_replaced.connect(self._on_project_replaced)
         editor.analysis_changed.connect(self._on_analysis)
         editor.settings_changed.connect(self._show_summary)
+        editor.settings_changed.connect(self._update_title)  # the project's name may have changed
         editor.dirty_changed.connect(lambda dirty: self._update_title())
         editor.nodes_added.connect(self.scene.select_nodes)
         self.scene.nodes_dragged.connect(editor.move_nodes)

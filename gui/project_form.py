@@ -28,6 +28,7 @@ from engine.shapes import input_words, target_words
 
 from . import theme
 from .forms import ParamForm, compact_combo
+from .project_info import ProjectInfoForm
 
 PREVIEW_ROWS = 8
 
@@ -49,8 +50,8 @@ class ProjectForm(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(12, 12, 12, 12)
         self._layout.setSpacing(8)
-        self.heading = QLabel(textFormat=Qt.RichText, wordWrap=True)
-        self._layout.addWidget(self.heading)
+        self.info = ProjectInfoForm(editor)  # the project's name and description, editable
+        self._layout.addWidget(self.info)
         self._build_data_section()
         self._build_training_section()
         self._layout.addStretch(1)
@@ -99,10 +100,7 @@ class ProjectForm(QWidget):
 
     def refresh(self) -> None:
         project = self._editor.project
-        self.heading.setText(
-            f"<span style='font-size:13pt; font-weight:600'>{escape(project.name)}</span>"
-            f"<br><span style='color:{theme.COLORS['text_dim']}'>{escape(project.description)}</span>"
-        )
+        self.info.refresh()
         spec = TASKS.get(project.data["task"])
         self.task.setCurrentIndex(max(self.task.findData(project.data["task"]), 0))
         self.task_description.setText(spec.description if spec else "")
