@@ -157,6 +157,8 @@ class ProjectForm(QWidget):
                 self.preview_text.setPlainText("\n".join(text_preview(path, PREVIEW_ROWS)))
         except DataError as error:
             self.preview_text.setPlainText(str(error))
+            if kind == "csv" and self._task_form is not None:
+                self._task_form.set_column_choices([])  # not the previous file's columns
             return False
         return True
 

@@ -116,6 +116,19 @@ def test_a_csv_task_previews_the_file_and_offers_its_columns(window, qtbot):
     assert window.project.data["params"]["inputs"] == ["pressure"]
 
 
+def test_a_bad_csv_path_leaves_no_columns_of_the_previous_file(window, qtbot):
+    window.editor.set_project(chain_project())
+    form = window.inspector.project_form
+    form.task.activated.emit(form.task.findData("csv"))
+    assert form.data_form.widget("target").findData("temperature") >= 0
+    path = form.data_form.widget("path")
+    path.line.setText("no/such/file.csv")
+    path.line.editingFinished.emit()
+    target = form.data_form.widget("target")
+    offered = [target.itemData(i) for i in range(target.count())]
+    assert "pressure" not in offered and "temperature" not in offered
+
+
 def test_a_text_task_previews_lines_and_a_missing_file_says_so(window, qtbot):
     window.editor.set_project(chain_project())
     form = window.inspector.project_form
