@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.events import RunStatus
 from engine.run_data import RunData
 from engine.runs import RunFolderError, list_runs
 from engine.runs import read_summary as read_run_summary
@@ -33,15 +34,15 @@ from .replay import ProbeSlider, load_run_data, run_label
 from .run_files import last_step_metrics
 
 COLUMNS = ("Started", "Status", "Steps", "Train loss", "Val loss", "Time")
-STATUS_COLORS = {
-    "finished": "#56c28a",
-    "stopped": "#f0a33a",
-    "diverged": "#ef5b5b",
-    "failed": "#ef5b5b",
+STATUS_COLORS = {  # a run's status (engine.events.RunStatus), or how its worker process died
+    RunStatus.FINISHED: "#56c28a",
+    RunStatus.STOPPED: "#f0a33a",
+    RunStatus.DIVERGED: "#ef5b5b",
+    RunStatus.FAILED: "#ef5b5b",
     "terminated": "#ef5b5b",
     "killed": "#ef5b5b",
-    "interrupted": "#ef5b5b",
-    "running": "#5aa2ff",
+    RunStatus.INTERRUPTED: "#ef5b5b",
+    RunStatus.RUNNING: "#5aa2ff",
 }
 
 
@@ -129,10 +130,10 @@ class RunsPanel(QWidget):
         summary = read_summary(run_dir)
         if "steps" not in summary:  # it died before its summary: show how far it got
             summary = {**last_step_metrics(run_dir), **summary}
-        status = "running" if run_dir == self.live_run else summary.get("status", "unknown")
+        status = RunStatus.RUNNING if run_dir == self.live_run else summary.get("status", "unknown")
         message = self.failures.get(run_dir) or summary.get("message", "")
         if run_dir in self.failures:
-            status = "failed"
+            status = RunStatus.FAILED
         steps = summary.get("steps")
         item = QTreeWidgetItem(
             [
