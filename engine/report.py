@@ -13,14 +13,29 @@ from typing import Any
 
 import numpy as np
 
+from .errors import UserError
 from .forecast_text import forecast_lines
 from .probe_store import ProbeStoreError, load_probes
 from .runs import load_run
+from .safe_io import quote
 from .text import format_table
 
 
 def inspect_report(run_dir: Path | str) -> str:
     """The report as text; raises RunFolderError (or its ProbeStoreError) with a clear message."""
+    try:
+        return _report(run_dir)
+    except UserError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
+        # Files that parse but do not hold what a run writes (a crafted or damaged record).
+        missing = quote(error.args[0]) if error.args else type(error).__name__
+        raise ProbeStoreError(
+            f"run {Path(run_dir).name}: its summary.json or probe records are damaged (at {missing})"
+        ) from None
+
+
+def _report(run_dir: Path | str) -> str:
     run = load_run(run_dir)
     heading = f"run {Path(run_dir).name}: {run.status}, {run.summary.get('steps', '?')} steps"
     judged = forecast_lines(run.summary)  # a forecaster's errors beside its baselines

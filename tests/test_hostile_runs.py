@@ -216,3 +216,10 @@ def test_a_forced_summary_is_strict_json(run):
     (run / SUMMARY).unlink()
     write_summary(run, {"status": "killed", "train_loss": math.nan})
     assert "NaN" not in (run / SUMMARY).read_text() and math.isnan(load_run(run).summary["train_loss"])
+
+
+def test_inspect_of_a_record_that_parses_but_is_not_a_probe_is_one_line(run, capsys):
+    save_probe(run, {"step": 99, "blocks": {"memory": {"cell": 5}}})  # valid file, wrong content
+    assert inspect_command(run) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and run.name in error and "damaged" in error
