@@ -32,7 +32,7 @@ class SeriesRows:
     values: np.ndarray  # float64 [N, len(names)], NaN where missing
     lines: np.ndarray  # int64 [N]: file line of each row
     positions: np.ndarray  # float64 [N]: grid positions in steps (row numbers without a time index)
-    labels: np.ndarray  # str [N]: the time of each row as shown to the user
+    labels: np.ndarray  # [N]: the time of each row as shown to the user (see TimeIndex.labels)
     bounds: list[tuple[int, int]]
     series_names: list[str]
     time: TimeIndex | None
@@ -67,7 +67,7 @@ def long_rows(table: CsvTable, names: list[str], target: str, time: TimeIndex | 
     values = np.column_stack(columns)
     order, bounds, series_names = _series_order(table, time, series_column)
     positions = time.positions[order] if time is not None else _row_numbers(bounds)
-    labels = time.labels if time is not None else np.asarray(table.lines.astype(str))
+    labels = time.labels if time is not None else table.lines
     season = time.season if time is not None else None
     return SeriesRows(
         names,
@@ -131,7 +131,7 @@ def wide_rows(table: CsvTable, columns: list[str], name: str, time: TimeIndex | 
     per_row = len(columns)
     row_positions = time.positions[order] if time is not None else np.arange(len(order), dtype=np.float64)
     positions = (row_positions[:, None] * per_row + np.arange(per_row)[None, :]).reshape(-1)
-    row_labels = time.labels[order] if time is not None else table.lines[order].astype(str)
+    row_labels = (time.labels[order] if time is not None else table.lines[order]).astype(str)
     labels = np.char.add(np.char.add(np.repeat(row_labels, per_row), " "), np.tile(np.array(columns), len(order)))
     values = cells[order].reshape(-1, 1)
     return SeriesRows(

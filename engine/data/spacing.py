@@ -112,7 +112,7 @@ def _interpolate(rows: SeriesRows) -> SeriesRows:
         grid = np.arange(known[0], known[-1] + 0.5)
         values = np.column_stack([np.interp(grid, known, rows.values[start:stop, j]) for j in range(len(rows.names))])
         source = np.searchsorted(known, grid)  # a filled row reports the line after its gap
-        labels = rows.time.grid_labels(grid) if rows.time is not None else np.array([f"{g:g}" for g in grid])
+        labels = rows.time.grid_labels(grid) if rows.time is not None else grid
         parts.append((values, rows.lines[start:stop][np.minimum(source, stop - start - 1)], grid, labels))
         bounds.append((position, position + len(grid)))
         position += len(grid)

@@ -44,7 +44,9 @@ class TimeIndex:
     name: str
     kind: str  # "dates", "years" or "integers"
     positions: np.ndarray  # float64 [rows]
-    labels: np.ndarray  # str [rows], for tables and plots
+    labels: (
+        np.ndarray
+    )  # [rows] the times as shown (datetime64 to the day or minute, or numbers): str() of one reads well
     step: str  # the step in words: "weekly", "1 year", "every 5"
     season: int | None  # steps per natural season (24 hourly, 7 daily, 12 monthly, 52 weekly)
     dates: np.ndarray | None = None  # datetime64[ns] [rows] when kind is "dates"
@@ -70,13 +72,11 @@ class TimeIndex:
         """Labels for grid positions that may have no row (rows filled in by interpolation)."""
         units = self.origin + np.asarray(positions, dtype=np.float64) * self.unit_step
         if self.unit == "number":
-            return np.array([f"{value:g}" for value in units], dtype=str)
-        import pandas as pd
-
+            return np.round(units).astype(np.int64) if self.kind in ("years", "integers") else units
         if self.unit == "month":
-            months = np.round(units).astype(np.int64)
-            day = int(pd.DatetimeIndex(self.dates[:1]).day[0]) if self.dates is not None else 1
-            return np.array([f"{m // 12:04d}-{m % 12 + 1:02d}-{day:02d}" for m in months], dtype=str)
+            months = (np.round(units).astype(np.int64) - 1970 * 12).astype("datetime64[M]")
+            day = self.dates[0].astype("datetime64[D]") - self.dates[0].astype("datetime64[M]").astype("datetime64[D]")
+            return months.astype("datetime64[D]") + day
         return _labels(np.round(units).astype(np.int64).astype("datetime64[ns]"))
 
 
@@ -161,7 +161,7 @@ def _integer_index(name: str, values: np.ndarray) -> TimeIndex:
     dates = _yyyymmdd(values)
     if dates is not None:
         return date_index(name, dates)
-    labels = values.astype(str)
+    labels = values
     if _YEAR_NAME.search(name):
         return TimeIndex(name, "years", values.astype(np.float64), labels, "1 year", None)
     step = _common_step(np.diff(values)) or 1
@@ -227,7 +227,7 @@ def _clock_words(step: int) -> tuple[str, int | None]:
 
 
 def _labels(dates: np.ndarray) -> np.ndarray:
-    """ISO 8601 text: dates alone ('2024-01-31'), or with the time ('2024-01-31T13:00')."""
+    """Dates to the day, or to the minute when any has a time: str() of one is ISO 8601
+    ('2024-01-31', '2024-01-31T13:00'); text is made only for the few labels shown."""
     days = dates.astype("datetime64[D]")
-    with_time = bool(np.any(dates != days))
-    return np.datetime_as_string(dates, unit="m" if with_time else "D").astype(str)
+    return dates.astype("datetime64[m]") if bool(np.any(dates != days)) else days
