@@ -4,6 +4,7 @@ named when its run opens, and the rest of that run (losses, the other probes) st
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -34,3 +35,14 @@ def test_a_damaged_run_is_listed_named_and_shown_in_part(window, tmp_path):
     assert SUMMARY in data.message and METRICS in data.message and probes[1].name in data.message
     assert len(data.probes) == len(probes) - 1
     assert SUMMARY not in runs.open_run(good).message  # the other run is untouched
+
+
+def test_file_open_answers_every_crafted_project_with_a_dialog(window, dialogs, monkeypatch):
+    monkeypatch.setattr("engine.resource_estimate.available_memory", lambda: 16 * 1024**3)
+    corpus = sorted((Path(__file__).parent / "hostile").glob("*.rsproj"))
+    opened = {path.name for path in corpus if window.files.open_path(path)}
+    # Valid files open (their problems listed); /dev/zero is outside the project: asked, and No.
+    assert opened == {"long_project_name.rsproj", "huge_model.rsproj", "data_path_folder.rsproj"}
+    assert "/dev/zero" in dialogs.texts("question")[0]
+    refusals = dialogs.texts("critical")
+    assert len(refusals) == len(corpus) - 4 and all("\x1b" not in text for text in refusals)
