@@ -38,9 +38,11 @@ def default_recovery_store() -> RecoveryStore:
 def run(project: Path | None = None) -> int:
     """Open the window (with `project`, recovered work, or an example on first start)."""
     app = create_application()
-    window = MainWindow(AppSettings(QSettings()), default_recovery_store())
+    window = MainWindow(AppSettings(QSettings()), default_recovery_store(), defer_training=True)
     window.show()
     window.files.start(project)
-    # Once the window is up and idle: a worker imports torch and the engine for the first run.
-    QTimer.singleShot(WARM_UP_DELAY_MS, window.training.session.warm_up)
+    # Once the window is up: the plots and run controls (pyqtgraph), then a worker process
+    # that imports torch and the engine for the first run.
+    QTimer.singleShot(0, window.install_training)
+    QTimer.singleShot(WARM_UP_DELAY_MS, lambda: window.install_training().session.warm_up())
     return app.exec()

@@ -33,7 +33,6 @@ from .palette import BlockPalette
 from .problems import ProblemsPanel
 from .recovery import AutosaveTrigger, RecoveryStore
 from .settings import AppSettings
-from .training.install import install_training
 
 APP_NAME = "Recurrent Studio"
 DEFAULT_SIZE = (1400, 900)
@@ -46,7 +45,9 @@ def plural(count: int, noun: str) -> str:
 class MainWindow(QMainWindow):
     selection_changed = Signal(list)  # ids of the selected nodes
 
-    def __init__(self, settings: AppSettings, recovery: RecoveryStore | None = None):
+    def __init__(self, settings: AppSettings, recovery: RecoveryStore | None = None, defer_training: bool = False):
+        """`defer_training`: leave the plots, runs and run controls (pyqtgraph and its imports)
+        for `install_training()`, which the app calls once the window is shown."""
         super().__init__()
         self.settings = settings
         self.activity = ""
@@ -77,11 +78,28 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_signals()
         self.close_guards: list = []  # callables asked on close; any False keeps the window open
-        self.training = install_training(self)
+        self.training = None
+        if not defer_training:
+            self.install_training()
         self._autosave = AutosaveTrigger(self, self.files.autosave)
         self.editor.undo_stack.indexChanged.connect(self._autosave.edited)
         self.editor.settings_changed.connect(self._autosave.edited)
         self._restore_layout()
+
+    def install_training(self):
+        """Add the training parts (once); a deferred install re-applies the saved layout,
+        which names their docks, and hands them the project already open."""
+        if self.training is None:
+            from .training.install import install_training
+
+            deferred = self.isVisible()
+            self.training = install_training(self)
+            if deferred:
+                state = self.settings.window_state()
+                if state is not None:
+                    self.restoreState(state)
+                self.training.project_runs.on_project(self.project)
+        return self.training
 
     # -- hooks for later features -------------------------------------------------------
     def add_dock(self, widget: QWidget, title: str, area=Qt.BottomDockWidgetArea) -> QDockWidget:

@@ -1,0 +1,40 @@
+"""Start-up shows the window before the heavy parts: the plots and run controls (pyqtgraph)
+are installed once the window is up, and find the project already open."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings, QStandardPaths  # noqa: E402
+
+from gui.main_window import MainWindow  # noqa: E402
+from gui.recovery import RecoveryStore  # noqa: E402
+from gui.settings import AppSettings  # noqa: E402
+from gui.testing import dialogs, small_project  # noqa: E402,F401
+
+ROOT = Path(__file__).resolve().parents[1]
+QStandardPaths.setTestModeEnabled(True)
+
+
+def test_the_window_module_does_not_import_pyqtgraph():
+    code = "import sys, gui.app, gui.main_window; sys.exit('pyqtgraph' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0
+
+
+def test_training_installed_after_the_window_shows_follows_the_open_project(qtbot, tmp_path, dialogs):
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    window = MainWindow(settings, RecoveryStore(tmp_path / "recovery"), defer_training=True)
+    qtbot.addWidget(window, before_close_func=lambda widget: widget.editor.mark_saved())
+    window.show()
+    assert window.training is None and not window.menus.run.menuAction().isVisible()
+    window.editor.set_project(small_project())
+    trainer = window.install_training()
+    assert window.install_training() is trainer  # once
+    assert window.menus.run.menuAction().isVisible() and "no file yet" in trainer.runs.where.text()
+    assert trainer.project_runs.root.parent.name == "unsaved-runs"
