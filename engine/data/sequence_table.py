@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..packing import pad_sequences
 from ..params import Param
 from ..safe_io import quote, quote_path
 from .base import DataError, Dataset, DataSignature, Params, TaskSpec
@@ -61,6 +60,8 @@ def sequence_signature(data: LabelledSequences, max_length: int) -> DataSignatur
 
 def sequence_dataset(data: LabelledSequences, max_length: int, normalise: bool, what: str) -> Dataset:
     """Padded tensors with lengths; `what` opens the description ("Long-format CSV ...")."""
+    from ..packing import pad_sequences  # late: packing loads torch, describe() must not
+
     cut = [s[:max_length] for s in data.sequences]
     if normalise:
         steps = np.concatenate([cut[i] for i in data.train_rows])
