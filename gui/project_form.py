@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from engine.data import TASKS, DataError, csv_preview, text_preview
 from engine.data.files import SAMPLE_CSV, SAMPLE_TEXT, resolve_path
+from engine.data.real_series import PREFIX, REAL_SERIES, builtin_path, is_builtin
 from engine.data.registry import data_summary
 from engine.settings import TRAINING_PARAMS
 from engine.shapes import input_words, target_words
@@ -150,6 +151,7 @@ class ProjectForm(QWidget):
     def _load_preview(self, kind: str, path: str) -> bool:
         """Fill the preview from the file; on failure show why and return False."""
         self.preview_title.setText(f"Preview of {Path(path).name}")
+        self.preview_title.setToolTip(_builtin_credit(self._editor.project.data))
         try:
             if kind == "csv":
                 self._show_csv(path)
@@ -209,5 +211,18 @@ def _preview_source(spec, values: dict, base_dir) -> tuple[str, str] | None:
         return None
     is_csv = any(p.type in ("column", "columns") for p in spec.params)
     sample = spec.sample or (SAMPLE_CSV if is_csv else SAMPLE_TEXT)
-    path = resolve_path(str(values.get("path", "")), base_dir, sample)
+    raw = str(values.get("path", ""))
+    if is_csv and is_builtin(raw):
+        try:
+            return "csv", str(builtin_path(raw))
+        except DataError:
+            return None  # the data problem line says why
+    path = resolve_path(raw, base_dir, sample)
     return ("csv" if is_csv else "text", str(path))
+
+
+def _builtin_credit(data: dict) -> str:
+    """Where a built-in real series comes from and its licence, for the preview's tooltip."""
+    raw = str(data.get("params", {}).get("path", ""))
+    series = REAL_SERIES.get(raw.strip()[len(PREFIX) :]) if is_builtin(raw) else None
+    return f"{series.title}. Source: {series.source}. Licence: {series.licence}." if series else ""

@@ -7,11 +7,13 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from engine.compiler import compile_graph  # noqa: E402
 from engine.new_project import NewProjectChoices, create_project  # noqa: E402
 from engine.predictions import predictions  # noqa: E402
 from gui.plots.predictions_dock import RegressionPage  # noqa: E402
+from gui.testing import dialogs, window  # noqa: E402,F401
 from tests.test_time_series import wide_monthly  # noqa: E402
 
 
@@ -48,3 +50,17 @@ def test_regression_page_puts_the_time_index_on_the_x_axis(qtbot, tmp_path):
     ]
     assert page.series_plot.getAxis("left").labelText == "value"
     assert page._describe_series(float(payload["target_x"][0][0]), 0.0).startswith(payload["target_labels"][0][0])
+
+
+def test_data_form_previews_a_built_in_series_and_credits_its_source(window, qtbot):  # noqa: F811
+    pytest.importorskip("statsmodels")
+    from tests.test_gui_inspector import chain_project
+
+    window.editor.set_project(chain_project())
+    form = window.inspector.project_form
+    form.task.activated.emit(form.task.findData("csv"))
+    window.editor.set_data_settings({"task": "csv", "params": {"path": "builtin:elnino", "layout": "wide"}})
+    form.refresh()
+    header = [form.preview_table.horizontalHeaderItem(i).text() for i in range(form.preview_table.columnCount())]
+    assert header[:3] == ["YEAR", "JAN", "FEB"] and form.preview_table.rowCount() > 0
+    assert "Licence: public domain" in form.preview_title.toolTip() and "NOAA" in form.preview_title.toolTip()
