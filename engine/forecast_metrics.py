@@ -54,6 +54,7 @@ def forecast_report(info: Any, outputs: np.ndarray, context: dict[str, Any] | No
         "units": "the data's own units",
         "horizon": info.horizon,
         "transform": info.transform,
+        "step": info.step,
         "season": info.season,
         "samples": int(len(truth)),
         "model": model,

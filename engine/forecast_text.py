@@ -32,7 +32,7 @@ def forecast_lines(summary: dict[str, Any]) -> list[str]:
     rows += [_row(BASELINE_NAMES.get(name, name), figures) for name, figures in report["baselines"].items()]
     lines += [
         f"errors in the data's own units ('{report['target']}', {report['samples']} validation samples, "
-        f"{report['horizon']} step(s) ahead, transform {report['transform']}):",
+        f"{report['horizon']} step(s) ahead of a {report.get('step', 'row')} series, transform {report['transform']}):",
         format_table(rows),
     ]
     if report["horizon"] > 1:

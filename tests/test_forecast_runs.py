@@ -43,7 +43,7 @@ def test_yearly_new_and_train_report_baselines_in_data_units_and_keep_best_weigh
     assert project.signature().features == 1
     result = run(project)
     report, summary = result.summary["forecast"], result.summary
-    assert set(report["baselines"]) == {"mean", "persistence"}  # yearly: no season
+    assert set(report["baselines"]) == {"mean", "persistence"} and report["step"] == "1 year"  # no season
     assert len(report["model"]["mae"]) == 1 and report["model"]["mape"] is not None
     # predictions.csv holds the same forecasts, in flow's own units (about 100).
     with open(result.run_dir / "predictions.csv", encoding="utf-8") as handle:

@@ -145,7 +145,7 @@ def test_several_series_in_one_long_file_never_share_a_window(tmp_path):
     assert ds.signature.features == 1  # neither the site nor the year is an input
     values = x[:, :, 0] * ds.target_scaling[1] + ds.target_scaling[0]
     assert np.allclose(np.diff(values, axis=1), 1.0, atol=1e-3)  # a jump of ~100 would be a crossing
-    assert "over 2 series" in ds.description
+    assert "over 2 series ('a', 'b')" in ds.description
 
 
 # --- transforms and horizons --------------------------------------------------------------

@@ -283,6 +283,12 @@ def _target_scaling(series: _Series, p: Params, offset: np.ndarray, scale: np.nd
     return float(own_offset[0]), float(own_scale[0])
 
 
+def _names(names: list[str], shown: int = 5) -> str:
+    return ", ".join(f"'{name}'" for name in names[:shown]) + (
+        f" and {len(names) - shown} more" if len(names) > shown else ""
+    )
+
+
 def _describe(series: _Series, p: Params) -> str:
     scaled = {"zscore": "z-scored", "minmax": "min-max scaled", "none": "not normalised"}
     transform = {
@@ -298,7 +304,8 @@ def _describe(series: _Series, p: Params) -> str:
         f"{transform[p['transform']]} from each window of {p['window']} rows of "
         f"{len(series.inputs) + len(series.calendar)} column(s) ({columns}); "
         f"{len(series.train_ends)} training and {len(series.val_ends)} validation samples"
-        f"{f' over {parts} series' if parts > 1 else ''}; {'; '.join(series.notes)}; "
+        f"{f' over {parts} series ({_names(series.rows.series_names)})' if parts > 1 else ''}; "
+        f"{'; '.join(series.notes)}; "
         f"values {scaled[p['normalise']]} with training-part statistics."
     )
 
