@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--target-loss", type=float, help="report the first step whose validation loss reaches this")
     compare.add_argument("--out", type=Path, help="folder for the CSV and the run folders (default: runs/compare-...)")
     compare.add_argument("--hidden-sizes", help="comma-separated hidden sizes: compare the cells once per size")
+    compare.add_argument("--seeds", type=int, default=1, help="train every variant with this many seeds (default 1)")
+    compare.add_argument("--report", type=Path, help="write the claims report (one self-contained HTML file) here")
     parser.command_names = set(commands.choices)
     return parser
 
@@ -130,7 +132,15 @@ def main(argv: list[str] | None = None) -> int:
         return cli.new_command(args.project, NewProjectChoices(**{name: getattr(args, name) for name in options}))
     if args.command == "compare":
         return cli.compare_command(
-            args.project, args.cells, args.match_params, args.steps, args.target_loss, args.out, args.hidden_sizes
+            args.project,
+            args.cells,
+            args.match_params,
+            args.steps,
+            args.target_loss,
+            args.out,
+            args.hidden_sizes,
+            args.seeds,
+            args.report,
         )
     return open_window(getattr(args, "project", None))
 

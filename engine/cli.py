@@ -92,7 +92,6 @@ def validate_command(project_path: Path) -> int:
 @guarded
 def summary_command(project_path: Path) -> int:
     from .project import load_project
-    from .shapes import signature_words
     from .validation import validate
 
     project = load_project(project_path, read_data=False)
@@ -108,8 +107,7 @@ def summary_command(project_path: Path) -> int:
         rows.append((node_id, node.type_name, output, f"{count:,}" if count is not None else "?"))
     print(format_table(rows))
     print(f"total parameters: {analysis.total_params:,}")
-    data = f"data: {problem}" if problem else f"data: {signature_words(project.graph.data)}"
-    for line in [data] + [str(d) for d in analysis.diagnostics]:
+    for line in ([f"data: {problem}"] if problem else []) + [str(d) for d in analysis.diagnostics]:
         print(line)
     return EXIT_OK if analysis.ok and not problem else EXIT_INVALID
 
@@ -257,9 +255,11 @@ def compare_command(
     target_loss: float | None = None,
     out_dir: Path | None = None,
     hidden_sizes: str | None = None,
+    seeds: int = 1,
+    report: Path | None = None,
 ) -> int:
     """Compare cells; with `hidden_sizes` ('16,32,64') once per hidden size, as the compare
-    dialog's sweep does."""
+    dialog's sweep does; with `seeds` or `report`, once per seed, and write the claims report."""
     from .compare import compare_cells, compare_hidden_sizes, parse_cells, parse_hidden_sizes, results_table
     from .project import load_project
 
@@ -269,6 +269,8 @@ def compare_command(
     announce_data_file(project)
     total = steps or project.training["steps"]
     progress = _VariantProgress(total, len(sizes or [None]))
+    if seeds != 1 or report is not None:
+        return _seeded_compare(project, chosen, match_params, steps, target_loss, out_dir, seeds, report, sizes)
     if sizes:
         comparison = compare_hidden_sizes(project, chosen, sizes, match_params, steps, target_loss, out_dir, progress)
     else:
@@ -278,6 +280,32 @@ def compare_command(
         print(f"table: {comparison.csv_path}")
         print(f"run folders: {comparison.out_dir}")
     return EXIT_OK if all(RunStatus(r.status).succeeded for r in comparison.results) else EXIT_ERROR
+
+
+def _seeded_compare(project, cells, match_params, steps, target_loss, out_dir, seeds, report, sizes) -> int:
+    """`compare --seeds N [--report FILE]`: every variant once per seed, then the claims report."""
+    from .claims_report import seeded_comparisons, write_claims_report
+    from .compare import CompareError, results_table
+
+    if sizes:
+        raise CompareError("--hidden-sizes cannot be combined with --seeds or --report; run them separately")
+    if seeds < 1:
+        raise CompareError(f"--seeds must be at least 1; got {seeds}")
+    progress = _VariantProgress(steps or project.training["steps"], seeds)
+
+    def announce(seed: int) -> None:
+        print(f"seed {seed}", file=sys.stderr)
+
+    comparisons = seeded_comparisons(
+        project, seeds, announce, cells=cells, match_params=match_params, steps=steps,
+        target_loss=target_loss, out_dir=out_dir, on_event=progress,
+    )  # fmt: skip
+    for comparison in comparisons:
+        print(format_table(results_table(comparison.results)))
+    if report is not None:
+        print(f"claims report: {write_claims_report(report, project, [c.results for c in comparisons], target_loss)}")
+    results = [r for c in comparisons for r in c.results]
+    return EXIT_OK if all(RunStatus(r.status).succeeded for r in results) else EXIT_ERROR
 
 
 class _VariantProgress:

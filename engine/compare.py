@@ -72,6 +72,7 @@ class VariantResult:
     kernel: str = ""  # which recurrent kernel ran
     seconds_to_target: float | None = None  # training-step time until steps_to_target
     memory_horizon: int | None = None  # at the last probe, of the recurrent block nearest the head
+    last_probe: dict[str, Any] | None = None  # that block's top-layer "grad_norm" and its "attribution"
     forecast: dict[str, Any] | None = None  # a forecaster's errors beside its baselines (engine.forecast_metrics)
     run_dir: Path | None = None
     message: str = ""
@@ -298,6 +299,7 @@ def _run_variant(project, cell, index, total, match_params, steps, target_loss, 
     evals: list[dict[str, Any]] = []
     seconds_at: dict[int, float] = {}  # step -> training-step seconds so far
     horizons: list[int] = []
+    curves: list[dict[str, Any] | None] = []
 
     def forward(event: dict[str, Any]) -> None:
         if event["type"] == EventType.EVAL:
@@ -306,6 +308,7 @@ def _run_variant(project, cell, index, total, match_params, steps, target_loss, 
             seconds_at[event["step"]] = event["seconds"]
         elif event["type"] == EventType.PROBE:
             horizons.append(_model_horizon(event["probe"]))
+            curves.append(_probe_curves(event["probe"]))
         emit({**event, "variant": cell, "variant_index": index, "variants": total})
 
     result = VariantResult(cell, hidden, parameters, RunStatus.FAILED, target_loss=target_loss, evals=evals)
@@ -323,8 +326,16 @@ def _run_variant(project, cell, index, total, match_params, steps, target_loss, 
     result.steps_to_target = steps_to_target(evals, target_loss)
     result.seconds_to_target = seconds_at.get(result.steps_to_target, 0.0 if result.steps_to_target == 0 else None)
     result.memory_horizon = horizons[-1] if horizons else None
+    result.last_probe = curves[-1] if curves else None
     emit(VariantDoneEvent(type=EventType.VARIANT_DONE, index=index, variants=total, result=result.row()))
     return result
+
+
+def _probe_curves(record: dict[str, Any]) -> dict[str, Any] | None:
+    blocks = [block for block in record["blocks"].values() if "attribution" in block]
+    if not blocks:
+        return None
+    return {"grad_norm": blocks[-1]["grad_norm"][-1, 0].tolist(), "attribution": blocks[-1]["attribution"].tolist()}
 
 
 def _model_horizon(record: dict[str, Any]) -> int | None:
