@@ -7,7 +7,8 @@
                    "all_targets": float32 (N,), "all_forecasts": float32 (N,)}   (first output)
   classification  {"kind": "classification", "confusion": int64 (C, C) rows true, columns
                    predicted, over the validation set, "class_names": [C names], and for text
-                   data "mistakes": [[text, true name, predicted name]] (up to 20)}
+                   data "mistakes": [[text, true name, predicted name]] (up to 20); "scores":
+                   {"accuracy", "macro_f1", "baseline": {"name", "accuracy", "macro_f1"}}}
   tokens          {"kind": "tokens", "rows": [[input, target, predicted] text of S samples],
                    "prompt": text, "samples": {temperature text: sampled continuation}}
                   "samples" is empty unless the task is next-token prediction (a language model).
@@ -129,13 +130,17 @@ def _forecast(model, data) -> dict[str, Any]:
 
 
 def _classification(model, data) -> dict[str, Any]:
-    from .classification_metrics import confusion_matrix, mistakes, predicted_classes
+    from .classification_metrics import judge, mistakes, predicted_classes
 
     classes = data.signature.n_outputs
     predicted = predicted_classes(model, data.x_val, data.lengths_val, 256)  # each sequence's real steps
     true = data.y_val.cpu().numpy()
     names = list(data.class_names or [str(index) for index in range(classes)])
-    shown = {"kind": "classification", "confusion": confusion_matrix(true, predicted, classes), "class_names": names}
+    report = judge(true, predicted, data.y_train.cpu().numpy(), classes)
+    shown = {"kind": "classification", "confusion": report.confusion, "class_names": names}
+    shown["scores"] = {
+        key: value for key, value in report.to_dict(names).items() if key not in ("confusion", "class_names")
+    }
     if data.texts_val is not None:  # text data: the misclassified texts, the first thing a user reads
         shown["mistakes"] = mistakes(predicted, true, data.texts_val, names)
     return shown

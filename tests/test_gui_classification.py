@@ -57,3 +57,18 @@ def test_data_form_previews_texts_with_class_balance_and_vocabulary(window, qtbo
     assert form.data_summary.text().startswith("Classes: no ")
     form.task.activated.emit(form.task.findData("sine"))
     assert form.data_summary.isHidden()
+
+
+def test_predictions_carry_accuracy_macro_f1_and_the_baseline_to_the_window(qtbot, tmp_path):
+    write_reviews(tmp_path / "reviews.csv", rows=60, seed=6)
+    project, _ = classification_project(tmp_path / "p.rsproj", tmp_path / "reviews.csv", "label", text_column="text")
+    data = load_dataset(project.data, project.base_dir)
+    payload = predictions(compile_graph(project.graph, data.signature), data)
+    scores = payload["scores"]
+    assert scores["accuracy"] == np.trace(payload["confusion"]) / payload["confusion"].sum()
+    assert scores["baseline"]["name"].endswith("(majority class)")
+    page = ConfusionPage()
+    qtbot.addWidget(page)
+    page.show_payload(payload, "step 0")
+    assert f"accuracy {scores['accuracy']:.1%}, macro-F1 {scores['macro_f1']:.3f}" in page.readout.text()
+    assert "baseline always '" in page.readout.text()

@@ -141,7 +141,7 @@ class ConfusionPage(QWidget):
 
     def show_payload(self, payload: dict, when: str) -> None:
         self.payload = payload
-        self.readout.setText(f"{when} · point at a cell to read it")
+        self.readout.setText(f"{when} · {_scores(payload.get('scores'))}point at a cell to read it")
         wrong = payload.get("mistakes")
         self.mistakes.setVisible(wrong is not None)
         lines = [f"true {true}, predicted {predicted}: {text}" for text, true, predicted in wrong or []]
@@ -171,6 +171,17 @@ class ConfusionPage(QWidget):
             return ""
         share = 100 * counts[row, column] / max(counts[row].sum(), 1)
         return f"true {names[row]}, predicted {names[column]}: {counts[row, column]} ({share:.1f} % of {names[row]})"
+
+
+def _scores(scores: dict | None) -> str:
+    """'accuracy 93.0 %, macro-F1 0.925 (always 'a': 50.0 %, 0.333) · ', or '' without scores."""
+    if not scores:
+        return ""
+    base = scores["baseline"]
+    return (
+        f"accuracy {scores['accuracy']:.1%}, macro-F1 {scores['macro_f1']:.3f} "
+        f"(baseline {base['name']}: {base['accuracy']:.1%}, {base['macro_f1']:.3f}) · "
+    )
 
 
 class TextPage(QWidget):
