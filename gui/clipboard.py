@@ -14,8 +14,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
+from engine import strict_json
 from engine.blocks import CATALOGUE
 from engine.graph import Edge, GraphDocument
+from engine.project import MAX_PROJECT_BYTES
 
 FRAGMENT_FORMAT = "recurrent-studio-fragment"
 
@@ -66,11 +68,11 @@ def put_on_clipboard(fragment: dict[str, Any]) -> None:
 def fragment_on_clipboard() -> dict[str, Any] | None:
     """The fragment on the clipboard, or None when there is none we can trust."""
     text = QApplication.clipboard().text()
-    if FRAGMENT_FORMAT not in text:
+    if FRAGMENT_FORMAT not in text or len(text) > MAX_PROJECT_BYTES:
         return None
-    try:
-        fragment = json.loads(text)
-    except json.JSONDecodeError:
+    try:  # strict and bounded like a project file: another program may have put anything there
+        fragment = strict_json.loads(text)
+    except ValueError:
         return None
     return fragment if _looks_valid(fragment) else None
 
