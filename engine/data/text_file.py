@@ -16,6 +16,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from ..safe_io import quote_path
 from .base import DataError, Dataset, DataSignature, Param, Params, TaskSpec
 from .chars import char_windows, encode, vocabulary_of
@@ -59,7 +61,14 @@ def _signature_from(vocab: int, p: Params) -> DataSignature:
 def _text_facts(path: Path, length: int) -> tuple[int, int]:
     """(characters, distinct characters) of a text file; DataError if unusable."""
     text = _load_text_at(path, length)
-    return len(text), len(vocabulary_of(text))
+    return len(text), _distinct_characters(text)
+
+
+def _distinct_characters(text: str) -> int:
+    """len(vocabulary_of(text)), fast for ASCII: a byte count instead of a set of 30M characters."""
+    if text.isascii():
+        return int(np.count_nonzero(np.bincount(np.frombuffer(text.encode("ascii"), np.uint8), minlength=128)))
+    return len(vocabulary_of(text))
 
 
 # Keyed on the file's size and modification time as well, so an edited file is re-read.
