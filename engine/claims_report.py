@@ -347,3 +347,29 @@ def _page(title: str, body: str) -> str:
 
 def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
+
+
+def results_from_rows(rows: list[dict[str, Any]]) -> list[VariantResult]:
+    """VariantResults rebuilt from compare-table rows (VariantResult.row(), as the GUI's compare
+    dialog receives them) and their run folders: evaluations and the last probe's curves."""
+    from .compare import _probe_curves
+    from .probe_store import ProbeStoreError, load_probes
+    from .runs import RunFolderError, load_run
+
+    found = []
+    for row in rows:
+        sizes = [int(size) for size in str(row.get("hidden_size") or "0").split("/")]
+        result = VariantResult(row["cell"], dict(enumerate(sizes)), int(row["parameters"]), row["status"])
+        for name in ("seconds_per_step", "train_loss", "val_loss", "target_loss", "steps_to_target"):
+            setattr(result, name, row.get(name))
+        for name in ("macs_per_step", "kernel", "seconds_to_target", "memory_horizon"):
+            setattr(result, name, row.get(name, getattr(result, name)))
+        if row.get("run_dir"):
+            try:
+                result.evals = load_run(row["run_dir"]).evals
+                records = load_probes(row["run_dir"])
+                result.last_probe = _probe_curves(records[-1]) if records else None
+            except (RunFolderError, ProbeStoreError):
+                pass  # a missing or damaged folder: the table still has the row's figures
+        found.append(result)
+    return found

@@ -178,12 +178,15 @@ class CompareDialog(QDialog):
         self.stop_button = QPushButton("Stop", enabled=False)
         self.csv_button = QPushButton("Export table (CSV)…", enabled=False)
         self.png_button = QPushButton("Export plot (PNG)…")
+        self.report_button = QPushButton("Save report (HTML)…", enabled=False)
+        self.report_button.setToolTip("The table, plots and verdicts on the cells' claims as one HTML file")
         close = QPushButton("Close")
         for button, slot in (
             (self.run_button, self.start),
             (self.stop_button, self.process.stop),
             (self.csv_button, self.export_csv),
             (self.png_button, self.export_png),
+            (self.report_button, self.save_report),
             (close, self.close),
         ):
             button.clicked.connect(lambda checked=False, s=slot: s())
@@ -191,7 +194,7 @@ class CompareDialog(QDialog):
         for button in (self.run_button, self.stop_button):
             row.addWidget(button)
         row.addStretch(1)
-        for button in (self.csv_button, self.png_button, close):
+        for button in (self.csv_button, self.png_button, self.report_button, close):
             row.addWidget(button)
         return row
 
@@ -255,6 +258,7 @@ class CompareDialog(QDialog):
         self.run_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.csv_button.setEnabled(not running and bool(self.rows))
+        self.report_button.setEnabled(not running and bool(self.rows))
         if running:
             self._redraw_timer.start()
         else:
@@ -316,6 +320,16 @@ class CompareDialog(QDialog):
                 writer = csv.DictWriter(stream, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
                 writer.writeheader()
                 writer.writerows({k: ("" if v is None else v) for k, v in row.items()} for row in self.rows)
+        return path
+
+    def save_report(self, path: Path | None = None) -> Path | None:
+        """The claims report of this comparison (engine.claims_report), one seed."""
+        from engine.claims_report import results_from_rows, write_claims_report
+
+        path = path or self._ask_path("Save report", "report.html", "HTML files (*.html)")
+        if path is not None:
+            target = next((row["target_loss"] for row in self.rows if row.get("target_loss") is not None), None)
+            write_claims_report(path, self.project, [results_from_rows(self.rows)], target)
         return path
 
     def export_png(self, path: Path | None = None) -> Path | None:
