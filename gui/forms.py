@@ -182,6 +182,7 @@ class ParamForm(QWidget):
             "path": self._path_field,
             "column": self._column_field,
             "columns": self._columns_field,
+            "cell": self._cell_field,
         }.get(param.type, self._text_field)
         return maker(param)
 
@@ -222,6 +223,13 @@ class ParamForm(QWidget):
         line = QLineEdit()
         line.editingFinished.connect(lambda: self._emit_if_changed(param.name, line.text()))
         return self._register(param, line, lambda value: line.setText(str(value)))
+
+    def _cell_field(self, param) -> QWidget:
+        """A drawn cell is edited in the cell editor (double-click the block), not as text."""
+        label = QLabel(toolTip="Double-click the block to open its cell")
+        return self._register(
+            param, label, lambda cell: label.setText(f"{cell.get('name', 'cell')} (double-click the block)")
+        )
 
     def _path_field(self, param) -> QWidget:
         field = PathField()

@@ -136,3 +136,14 @@ def test_compare_cells_offers_drawn_cells_and_races_one(qtbot, tmp_path):
     assert dialog.table.rowCount() == 2, dialog.status.text()
     assert [dialog.table.item(row, 5).text() for row in range(2)] == ["finished", "finished"]
     assert dialog.table.item(1, 0).text().startswith("lstm_1997")
+
+
+def test_the_inspector_names_the_cell_instead_of_showing_its_text(window, qtbot):
+    from PySide6.QtWidgets import QLabel, QLineEdit
+
+    window.editor.set_project(small_project())
+    window.editor.document.add_node("CustomCell", {"cell": lstm_1997()}, (0.0, 300.0), "drawn")
+    window.scene.select_nodes(["drawn"])
+    labels = [w.text() for w in window.inspector.findChildren(QLabel)]
+    assert any(text == "LSTM 1997 (no forget gate) (double-click the block)" for text in labels)
+    assert not any("recurrent-studio-cell" in w.text() for w in window.inspector.findChildren(QLineEdit))
