@@ -95,6 +95,7 @@ class ProbeSession:
         self._attributed = min(samples, horizon.ATTRIBUTION_SAMPLES)
         self._per_step = self.target_kind == "tokens"  # the only per-step target (see DataSignature)
         self._positions = horizon.output_positions(self.x.shape[1], self._per_step)
+        self._inputs = _token_inputs(self.x, getattr(dataset, "vocabulary", None))
 
     def _make_shadow(self, model: nn.Module) -> tuple[nn.Module, dict[str, torch.Tensor]]:
         shadow = copy.deepcopy(model).to("cpu")
@@ -150,6 +151,7 @@ class ProbeSession:
             "loss": float(loss.detach()),
             "seconds": time.perf_counter() - started,
             "blocks": blocks,
+            **self._inputs,
         }
 
     def _copy_weights(self) -> None:
@@ -263,6 +265,14 @@ class ProbeSession:
         states = trace.output.detach()[: self.samples]  # (S, T, D*H)
         record["trajectory"] = self._projectors[node_id].project(states, step)
         return record
+
+
+def _token_inputs(x: torch.Tensor, vocabulary: list[str] | None) -> dict[str, Any]:
+    """For token inputs, what the hidden-state view colours by: {"input_tokens": int64 (S, T),
+    "vocabulary": [the character of each id] or None}; {} for float inputs."""
+    if x.is_floating_point():
+        return {}
+    return {"input_tokens": x.numpy().astype(np.int64), "vocabulary": list(vocabulary) if vocabulary else None}
 
 
 def _stack(nested: list[list[Any]], dtype) -> np.ndarray:
