@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checkpoints import LR_SCHEDULES
 from .errors import UserError
 from .params import Param, ParamValueError
+
+LR_SCHEDULES = ("constant", "cosine", "plateau")  # engine.checkpoints.LearningRateSchedule
 
 TRAINING_PARAMS: tuple[Param, ...] = (
     Param("optimizer", "choice", "adam", choices=("adam", "sgd", "rmsprop"), help="The optimiser."),
