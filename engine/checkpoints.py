@@ -17,8 +17,6 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-LR_SCHEDULES = ("constant", "cosine", "plateau")
-
 
 def _finite_snapshot(model: nn.Module) -> dict[str, torch.Tensor] | None:
     """A copy of the weights, or None if any of them is NaN or infinite."""
