@@ -60,7 +60,7 @@ def test_a_run_started_from_the_window_fills_every_live_plot(window, trainer, qt
     qtbot.waitUntil(lambda: not trainer.view.pending(), timeout=5000)  # each plot has had its turn
 
     assert trainer.session.data.status == "finished" and trainer.session.data.last_step == 40
-    steps, losses = panels["loss"].raw.getData()
+    steps, losses = panels["loss"].raw.getOriginalDataset()  # as given, not log-transformed for drawing
     assert points(panels["loss"].raw) == 40 and steps[-1] == 40 and all(loss > 0 for loss in losses)
     assert len(panels["loss"].validation.getData()[0]) == 5  # steps 0, 10, 20, 30, 40
     assert panels["gates"].image.image.shape == (8, 10)  # units × time
