@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from probe_models import adding_project
 
 from engine import resource_estimate
@@ -72,3 +73,14 @@ def test_where_memory_is_unknown_a_very_large_model_still_gets_a_warning(monkeyp
 def test_available_memory_is_a_positive_number_here():
     available = resource_estimate.available_memory()
     assert available is None or available > 0
+
+
+def test_text_that_would_not_fit_after_windowing_is_refused_at_validation(tmp_path):
+    from engine.data import DataError, describe
+
+    (tmp_path / "t.txt").write_text("abcdefgh" * 5000)  # 40 kB, but stride 1 copies it 8,192 times
+    settings = {"task": "text", "params": {"path": "t.txt", "length": 4096, "stride": 1, "split": 0.5}}
+    with pytest.raises(DataError, match="Raise the stride"):
+        describe(settings, tmp_path)
+    settings["params"]["stride"] = 2048
+    assert describe(settings, tmp_path).length == 4096

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..safe_io import quote_path
+from ..safe_io import format_bytes, quote_path
 from .base import DataError, Dataset, DataSignature, Param, Params, TaskSpec
-from .chars import char_windows, encode, vocabulary_of
+from .chars import char_windows, encode, vocabulary_of, window_count
 from .files import SAMPLE_TEXT, read_text, read_text_head, resolve_path
-from .sampling import make_dataset
+from .sampling import MAX_ELEMENTS, make_dataset
 
 KIND = "text file"
 
@@ -83,14 +83,28 @@ def _signature(p: Params, base_dir: Path | None) -> DataSignature:
         n_chars, vocab = _text_facts(path, p["length"])
     else:
         n_chars, vocab = _cached_text_facts(path, p["length"], info.st_size, info.st_mtime_ns)
-    _split_point(path, n_chars, p)
+    _check_windowed_size(path, n_chars, _split_point(path, n_chars, p), p)
     return _signature_from(vocab, p)
+
+
+def _check_windowed_size(path: Path, n_chars: int, cut: int, p: Params) -> None:
+    """DataError if the windows (x and y, int64) would not fit: stride 1 copies each character
+    2 × length times, so a 30 MB text can become gigabytes."""
+    windows = window_count(cut, p["length"], p["stride"]) + window_count(n_chars - cut, p["length"], p["stride"])
+    numbers = windows * 2 * p["length"]
+    if numbers > MAX_ELEMENTS:
+        raise DataError(
+            f"Windowing the {n_chars:,} characters of {quote_path(path)} gives {windows:,} windows of "
+            f"{p['length']}, about {format_bytes(numbers * 8)} of data; the limit is "
+            f"{format_bytes(MAX_ELEMENTS * 8)}. Raise the stride, lower the length or use a shorter file."
+        )
 
 
 def _build(p: Params, base_dir: Path | None, seed: int) -> Dataset:
     path = resolve_path(p["path"], base_dir, SAMPLE_TEXT)
     text = _load_text_at(path, p["length"])
     cut = _split_point(path, len(text), p)
+    _check_windowed_size(path, len(text), cut, p)
     vocabulary = vocabulary_of(text)
     codes = encode(text, vocabulary)
     train = char_windows(codes[:cut], p["length"], p["stride"])
