@@ -149,13 +149,39 @@ class CompiledCell(nn.Module):
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:  # x: (B, T, F)
         """Padded steps of a variable-length batch are run too: they come after the real
         ones, so no real output depends on them, and "last" picks each sequence's last real step."""
-        output = self._fused(x) if self.builtin else self._loop(x, None, record=False).output  # (B, T, H)
+        if self.builtin:
+            output = self._fused(x)  # (B, T, H)
+        elif self.training or torch.is_grad_enabled():
+            output = self._loop(x, None, record=False).output
+        else:  # inference: the arithmetic of the exported `step`, so exported code predicts bit for bit alike
+            output = self._plain_loop(x)
         if self.emit == "sequence":
             return output
         if lengths is None:
             return output[:, -1]
         last = (lengths.to(output.device) - 1).view(-1, 1, 1).expand(-1, 1, output.shape[-1])
         return output.gather(1, last).squeeze(1)  # (B, H)
+
+    def _plain_loop(self, x: torch.Tensor) -> torch.Tensor:
+        """One primitive at a time, each Linear on its inputs concatenated, as engine.cells.source
+        writes the step: the same floating-point operations in the same order."""
+        doc = self.doc
+        state = {s: x.new_zeros(x.shape[0], self.hidden_size) for s in doc.states}
+        outputs = []
+        for x_t in x.unbind(1):
+            values = dict(state, **{INPUT: x_t})
+            for node_id in self.order:
+                node = doc.node(node_id)
+                args = [values[ref] for ref in node.inputs]
+                if node.op == "linear":
+                    values[node_id] = self.nodes[node_id](args[0] if len(args) == 1 else torch.cat(args, dim=-1))
+                elif node.op == "constant":
+                    values[node_id] = x.new_tensor(node.settings["value"])
+                else:
+                    self._evaluate(node_id, values, {})
+            state = {s: values[doc.outputs[s]] for s in doc.states}
+            outputs.append(state[doc.states[0]])
+        return torch.stack(outputs, dim=1)
 
     def trace(self, x: torch.Tensor, initial: dict[str, torch.Tensor] | None = None) -> CellTrace:
         """Run the loop from `initial` states (zeros when None) and keep every gate and state."""
