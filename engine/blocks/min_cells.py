@@ -266,7 +266,7 @@ def _export(step: CodeStep) -> Fragment:
         "emit": p["output"],
     }
     source = "import math\n\n\n" + textwrap.dedent(inspect.getsource(min_recurrent_class()))
-    note = "parallel scan while training, step by step in eval()"
+    note = "parallel scan while training, step by step in evaluation mode"
     line = f"{step.var} = self.{step.node_id}({step.args[0]})  {comment(step.output, note)}"
     return Fragment(("MinRecurrent", kwargs), (line,), (source,))
 
