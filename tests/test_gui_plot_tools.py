@@ -86,3 +86,16 @@ def test_the_training_layout_gives_the_plots_the_room_and_goes_back(window, qtbo
     trainer.layout_mode.action.trigger()
     qtbot.wait(300)
     assert palette.isVisible() and abs(trainer.docks["loss"].height() - before_height) <= 30  # a tab bar
+
+
+def test_a_run_with_a_metric_shows_it_on_the_second_axis(window, qtbot):
+    trainer = window.training
+    trainer.docks["loss"].show()
+    trainer.docks["loss"].raise_()
+    data = show_a_falling_loss(trainer)
+    data.add_event(
+        {"type": "eval", "step": 10, "val_loss": 0.5, "metric": 0.8, "metric_name": "accuracy", "train_loss": 0.6}
+    )
+    loss = trainer.panels["loss"]
+    qtbot.waitUntil(lambda: loss.metric_curve.getData()[0] is not None, timeout=3000)
+    assert loss.plot.getAxis("right").isVisible() and list(loss.metric_curve.getData()[1]) == [80.0]

@@ -119,7 +119,7 @@ class LossPanel(PlotPanel):
 
     def _draw_metric(self, data: RunData) -> None:
         evals = data.evals
-        has_metric = bool(evals.metric_name) and np.isfinite(evals.metric).any()
+        has_metric = bool(evals.metric_name) and bool(np.isfinite(evals.metric).any())  # Qt takes no numpy bool
         self.plot.getAxis("right").setVisible(has_metric)
         self.metric_curve.setVisible(has_metric)
         name = f"validation {evals.metric_name}" if has_metric else None
