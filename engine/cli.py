@@ -92,6 +92,7 @@ def validate_command(project_path: Path) -> int:
 @guarded
 def summary_command(project_path: Path) -> int:
     from .project import load_project
+    from .shapes import signature_words
     from .validation import validate
 
     project = load_project(project_path, read_data=False)
@@ -107,7 +108,8 @@ def summary_command(project_path: Path) -> int:
         rows.append((node_id, node.type_name, output, f"{count:,}" if count is not None else "?"))
     print(format_table(rows))
     print(f"total parameters: {analysis.total_params:,}")
-    for line in ([f"data: {problem}"] if problem else []) + [str(d) for d in analysis.diagnostics]:
+    data = f"data: {problem}" if problem else f"data: {signature_words(project.graph.data)}"
+    for line in [data] + [str(d) for d in analysis.diagnostics]:
         print(line)
     return EXIT_OK if analysis.ok and not problem else EXIT_INVALID
 
