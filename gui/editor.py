@@ -102,7 +102,7 @@ class DocumentEditor(QObject):
 
     def _validate(self) -> None:
         self._validation.stop()
-        self._analysis = validate(self.document, self.document.data)
+        self._analysis = validate(self.document, self.document.data, self.project.training)
         self.analysis_changed.emit(self._analysis)
 
     # -- node edits ---------------------------------------------------------------------
@@ -277,6 +277,7 @@ class DocumentEditor(QObject):
     def _apply_training(self, settings: dict[str, Any]) -> None:
         self.project.training = dict(settings)
         self.settings_changed.emit()
+        self._schedule_validation()  # batch size and length change the memory estimate
 
 
 def _offset(fragment: dict, at: tuple[float, float] | None, step: float) -> tuple[float, float]:

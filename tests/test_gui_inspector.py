@@ -161,3 +161,12 @@ def test_several_selected_blocks_show_a_summary(window, qtbot):
     window.editor.set_project(small_project())
     window.scene.select_nodes(["memory", "head"])
     assert "2 blocks selected" in window.inspector.currentWidget().text.text()
+
+
+def test_a_batch_size_too_big_for_memory_is_a_problem_in_the_window(window, qtbot, monkeypatch):
+    # The window validates with the training settings, so activations at the batch size count.
+    monkeypatch.setattr("engine.resource_estimate.available_memory", lambda: 64 * 1024**2)
+    window.editor.set_project(small_project())
+    assert not any("memory" in str(d) for d in window.editor.analysis.diagnostics)
+    window.editor.set_training_setting("batch_size", 65536)
+    assert any("memory" in str(d) and "batch" in str(d) for d in window.editor.analysis.diagnostics)
