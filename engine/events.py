@@ -115,6 +115,7 @@ class _EvalFigures(TypedDict):
 
 class EvalEvent(_EvalFigures, total=False):
     classification: dict[str, Any]  # accuracy, macro-F1, confusion matrix (classifiers only)
+    baselines: dict[str, float]  # forecasters: each baseline's loss, in the validation loss's units
 
 
 class ProbeEvent(TypedDict):

@@ -77,12 +77,14 @@ class EvalSeries:
     val_loss: list[float] = field(default_factory=list)
     metric: list[float] = field(default_factory=list)
     metric_name: str | None = None
+    baselines: dict[str, float] = field(default_factory=dict)  # forecasters: name -> loss (engine.baselines)
 
     def add(self, event: dict[str, Any]) -> None:
         self.steps.append(int(event["step"]))
         self.val_loss.append(float(event["val_loss"]))
         self.metric.append(np.nan if event.get("metric") is None else float(event["metric"]))
         self.metric_name = event.get("metric_name") or self.metric_name
+        self.baselines = {name: float(value) for name, value in (event.get("baselines") or self.baselines).items()}
 
 
 @dataclass

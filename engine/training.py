@@ -238,6 +238,19 @@ class _Run:
         self.judgement: dict[str, Any] | None = None
         self.parameter_count = sum(p.numel() for p in self.model.parameters())
         self.probe = self._make_probe()
+        self.baseline_losses = self._baseline_losses()
+
+    def _baseline_losses(self) -> dict[str, float] | None:
+        """Each forecasting baseline's validation loss, by the model's own loss on its normalised
+        targets: the units of the validation loss curve (the loss plot's reference lines)."""
+        info = self.data.forecast
+        if info is None or not info.baselines:
+            return None
+        with torch.no_grad():
+            return {
+                name: float(self.model.loss(torch.from_numpy(info.normalised(values)).to(self.y_val), self.y_val))
+                for name, values in info.baselines.items()
+            }
 
     def _make_probe(self):
         if not self.parallel.lead or not self.settings["probe_every"] or not self.model.recurrent_ids():
@@ -338,6 +351,8 @@ class _Run:
         )
         if self.judgement:
             event["classification"] = self.judgement
+        if self.baseline_losses:
+            event["baselines"] = self.baseline_losses
         self._emit(event)
         extra = self.on_evaluate(self.model, self.data) if self.on_evaluate else None
         if extra:
@@ -410,6 +425,8 @@ class _Run:
         }
         if self.judgement is not None:
             summary["classification"] = self.judgement
+        if self.baseline_losses:
+            summary["baseline_losses"] = self.baseline_losses  # in the validation loss's units
         summary.update(self._keep_weights(status))
         forecast = self._judge_forecast(summary) if status != RunStatus.FAILED else None
         if forecast is not None:

@@ -179,3 +179,40 @@ def test_predictions_show_a_confusion_matrix_and_sampled_text(qtbot, panels):
     assert prediction.stack.currentWidget() is text
     assert [text.temperature.itemText(i) for i in range(text.temperature.count())] == ["0.5", "1", "1.5"]
     assert "Written by the model at temperature 1" in text.text.toPlainText()
+
+
+def test_a_forecasters_baselines_are_labelled_reference_lines_in_the_loss_units(qtbot, panels, tmp_path):
+    from engine.new_project import NewProjectChoices, create_project
+    from gui.runs.replay import load_run_data
+    from tests.test_time_series import wide_monthly
+
+    project, _ = create_project(
+        tmp_path / "p.rsproj", NewProjectChoices(data=str(wide_monthly(tmp_path / "m.csv")), layout="wide")
+    )
+    recorded = []
+    overrides = {"probe_every": 0, "eval_every": 10, "batch_size": 32}
+    result = train(project, recorded.append, steps=20, runs_dir=tmp_path / "runs", overrides=overrides)
+    summary, report = result.summary, result.summary["forecast"]
+    losses = summary["baseline_losses"]
+    assert set(losses) == {"mean", "persistence", "seasonal"}
+    # The validation loss's units (MSE on the normalised target): the data-unit RMSE over the scale, squared.
+    scale = load_dataset(project.data, project.base_dir).forecast.scale
+    for name, value in losses.items():
+        assert value == pytest.approx((report["baselines"][name]["rmse_all"] / scale) ** 2, rel=1e-4)
+    assert losses["mean"] == pytest.approx(summary["baseline_loss"], rel=1e-4)  # the train-mean predictor
+    evals = [e for e in recorded if e["type"] == "eval"]
+    assert evals and all(e["baselines"] == losses for e in evals)
+
+    loss = panels["loss"]
+    for data in (fed(recorded), load_run_data(result.run_dir)):  # live, then a reopened run
+        for log in (True, False):
+            loss.log_scale.setChecked(log)
+            panels["view"].show(data)
+            loss.invalidate()
+            redrawn(qtbot, panels)
+            assert set(loss.baseline_lines) == set(losses)
+            for name, line in loss.baseline_lines.items():
+                assert line.angle == 0 and line.isVisible()
+                assert line.value() == pytest.approx(np.log10(losses[name]) if log else losses[name])
+            assert loss.baseline_lines["persistence"].label.format.startswith("persistence ")
+            assert loss.baseline_lines["seasonal"].label.format.startswith("seasonal naive ")

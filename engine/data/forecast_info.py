@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .transforms import target_rows, to_level
+from .transforms import reference_rows, target_rows, to_level
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,18 @@ class ForecastInfo:
         ends = self.val_ends[: len(normalised) if count is None else count]
         transformed = np.asarray(normalised, dtype=np.float64) * self.scale + self.offset
         return to_level(transformed, self.level, ends, self.transform, self.lag)
+
+    def normalised(self, values: np.ndarray) -> np.ndarray:
+        """Forecasts in the data's units for the first validation samples [S, k] as the model's
+        normalised, transformed outputs: `to_original`'s inverse (the units of the loss)."""
+        values = np.asarray(values, dtype=np.float64)
+        if self.transform == "log":
+            transformed = np.log(np.clip(values, np.finfo(np.float64).tiny, None))
+        elif self.lag:
+            transformed = values - self.level[reference_rows(self.val_ends[: len(values)], self.horizon, self.lag)]
+        else:
+            transformed = values
+        return (transformed - self.offset) / self.scale
 
     def history(self, count: int) -> np.ndarray:
         """The target's own values over the input windows of the first `count` validation samples."""

@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
+from engine.baselines import BASELINE_NAMES
 from engine.run_data import RunData
 
 from .. import theme
@@ -30,6 +31,7 @@ from .common import (
 from .run_view import RunView
 
 METRIC_COLOR = "#56c28a"
+BASELINE_COLORS = {"mean": "#9aa0a6", "persistence": "#e0a64b", "seasonal": "#c678dd"}
 RAW_ALPHA = 110
 
 
@@ -58,6 +60,7 @@ class LossPanel(PlotPanel):
         self._metric_name: str | None = None
         self._loss_label = ""
         self.overlay_curves: list[pg.PlotDataItem] = []
+        self.baseline_lines: dict[str, pg.InfiniteLine] = {}  # forecasters: name -> reference line
         self.log_scale = QCheckBox("Log scale", toolTip="Show the loss on a logarithmic axis")
         self.log_scale.toggled.connect(self._set_log)
         self.log_scale.setChecked(True)  # a falling loss spans decades: on a linear axis it lies flat
@@ -115,7 +118,38 @@ class LossPanel(PlotPanel):
         evals = data.evals
         self.validation.setData(np.asarray(evals.steps), clean(np.asarray(evals.val_loss)), connect="finite")
         self._draw_metric(data)
+        self._draw_baselines(data)
         self._draw_overlays()
+
+    def baseline_values(self, data: RunData) -> dict[str, float]:
+        """A forecaster's baselines in the validation loss's units: from its eval events, or its summary."""
+        return data.evals.baselines or dict(data.summary.get("baseline_losses") or {})
+
+    def _draw_baselines(self, data: RunData) -> None:
+        """A labelled horizontal line per baseline (mean, persistence, seasonal naive)."""
+        values = self.baseline_values(data)
+        for name in [n for n in self.baseline_lines if n not in values]:
+            self.plot.removeItem(self.baseline_lines.pop(name))
+        log = self.log_scale.isChecked()
+        for name, value in values.items():
+            line = self.baseline_lines.get(name)
+            if line is None:
+                color = BASELINE_COLORS.get(name, theme.COLORS["border"])
+                line = pg.InfiniteLine(
+                    angle=0,
+                    movable=False,
+                    pen=pg.mkPen(color, width=1, style=Qt.DashLine),
+                    label="",
+                    labelOpts={"position": 0.02, "color": color, "anchors": [(0, 1), (0, 1)]},
+                )
+                self.plot.addItem(line)
+                self.baseline_lines[name] = line
+            line.loss_value = value  # in loss units, whatever the axis
+            line.label.setFormat(f"{BASELINE_NAMES.get(name, name)} {number(value)}")
+            shown = value > 0 and np.isfinite(value) if log else np.isfinite(value)
+            line.setVisible(bool(shown))
+            if shown:
+                line.setPos(float(np.log10(value)) if log else value)
 
     def _draw_metric(self, data: RunData) -> None:
         evals = data.evals
@@ -160,6 +194,8 @@ class LossPanel(PlotPanel):
             parts.append(f"validation at {data.evals.steps[i]}: {number(data.evals.val_loss[i])}")
             if data.evals.metric_name and np.isfinite(data.evals.metric[i]):
                 parts.append(f"{data.evals.metric_name} {100 * data.evals.metric[i]:.1f} %")
+        for name, value in self.baseline_values(data).items():
+            parts.append(f"{BASELINE_NAMES.get(name, name)} {number(value)}")
         for run in self.view.overlays:
             if run.loss.size:
                 i = int(np.clip(np.searchsorted(run.loss.steps, step), 0, run.loss.size - 1))
