@@ -330,3 +330,86 @@ def test_onnx_model_computes_what_the_compiled_model_does_for_any_batch_and_leng
     (actual,) = runtime.InferenceSession(str(path)).run(None, {"x": x.numpy()})
     with torch.no_grad():
         torch.testing.assert_close(torch.from_numpy(actual), compiled(x), rtol=1e-4, atol=1e-5)
+
+
+# -- variable lengths --------------------------------------------------------------------
+def variable_length(*blocks):
+    """A classifier over padded sequences (T = 9 the longest): input -> blocks -> head."""
+    data = FakeSignature(features=3, length=9, target_kind="classification", n_outputs=4)
+    doc = GraphDocument()
+    make_chain(doc, "SequenceInput", *blocks, "Classification")
+    return doc, data
+
+
+VARIABLE = {
+    "gru_laststep": lambda: variable_length(("GRU", {"hidden_size": 5, "layers": 2}), "LastStep"),
+    "gru_final_state": lambda: variable_length(("GRU", {"hidden_size": 5, "output": "last"})),
+    "lstm_mean": lambda: variable_length(("LSTM", {"hidden_size": 5}), ("Linear", {"features": 6}), "MeanOverTime"),
+    "bidirectional_lstm_mean": lambda: variable_length(
+        ("LSTM", {"hidden_size": 5, "bidirectional": True}), "MeanOverTime"
+    ),
+    "bidirectional_gru_final_state": lambda: variable_length(
+        ("GRU", {"hidden_size": 5, "bidirectional": True, "output": "last"})
+    ),
+    "mingru_mean": lambda: variable_length(("minGRU", {"hidden_size": 5}), "MeanOverTime"),
+}
+
+
+def mixed_batch(steps: int = 9, lengths=(9, 3, 6, 1)):
+    """(x with large values at padding, lengths): results that read padding would differ."""
+    lengths = torch.tensor(lengths)
+    x = torch.randn(len(lengths), steps, 3, generator=torch.Generator().manual_seed(2))
+    x[torch.arange(steps)[None, :] >= lengths[:, None]] = 5.0
+    return x, lengths
+
+
+@pytest.mark.parametrize("name", VARIABLE)
+def test_variable_length_source_masks_padding_as_the_compiled_model_does(name, tmp_path):
+    doc, data = VARIABLE[name]()
+    torch.manual_seed(0)
+    compiled = compile_graph(doc, data).eval()
+    source = generate_source(doc, data, variable_lengths=True)
+    assert "def forward(self, sequence_input_1: torch.Tensor, lengths: torch.Tensor | None = None)" in source
+    generated = import_generated(source, tmp_path).RecurrentModel().eval()
+    generated.load_state_dict(compiled.state_dict(), strict=True)
+    x, lengths = mixed_batch()
+    with torch.no_grad():
+        expected = compiled(x, lengths=lengths)
+        assert not torch.allclose(expected, compiled(x))  # the lengths matter for this batch
+        torch.testing.assert_close(generated(x, lengths), expected, rtol=0, atol=1e-5)
+        torch.testing.assert_close(generated(x), compiled(x), rtol=0, atol=1e-5)  # lengths=None: all steps real
+
+
+def test_fixed_length_source_takes_no_lengths():
+    source = generate_source(*VARIABLE["gru_laststep"]())
+    assert "lengths" not in source and "gru_1, _ = self.gru_1(sequence_input_1)  # (B, T, 5)" in source
+    assert "last_step_1 = gru_1[:, -1]  # (B, 5): the last step" in source
+
+
+@pytest.mark.parametrize("name", ["gru_laststep", "lstm_mean", "bidirectional_lstm_mean"])
+def test_variable_length_onnx_takes_lengths_and_computes_what_the_compiled_model_does(name, tmp_path):
+    pytest.importorskip("onnx")
+    runtime = pytest.importorskip("onnxruntime")
+    doc, data = VARIABLE[name]()
+    compiled = compile_graph(doc, data).eval()
+    session = runtime.InferenceSession(str(export_onnx(compiled, data, tmp_path / "m.onnx", variable_lengths=True)))
+    assert [i.name for i in session.get_inputs()] == ["x", "lengths"]
+    for x, lengths in (mixed_batch(), mixed_batch(steps=5, lengths=(2, 5))):
+        (actual,) = session.run(None, {"x": x.numpy(), "lengths": lengths.numpy()})
+        with torch.no_grad():
+            torch.testing.assert_close(torch.from_numpy(actual), compiled(x, lengths=lengths), rtol=0, atol=1e-5)
+
+
+def test_variable_length_onnx_refuses_a_packed_final_state_naming_the_block(tmp_path):
+    pytest.importorskip("onnx")
+    doc, data = VARIABLE["bidirectional_gru_final_state"]()
+    with pytest.raises(ExportError, match="cannot export block 'gru_1': a bidirectional GRU whose output"):
+        export_onnx(compile_graph(doc, data), data, tmp_path / "m.onnx", variable_lengths=True)
+    assert not any(tmp_path.iterdir())
+
+
+def test_variable_length_source_refuses_a_drawn_cell_naming_it():
+    doc, data = variable_length("CustomCell", "MeanOverTime")
+    generate_source(doc, data)  # fixed-length data exports as before
+    with pytest.raises(ExportError, match=r"drawn cell \(custom_cell_1\) on variable-length data"):
+        generate_source(doc, data, variable_lengths=True)

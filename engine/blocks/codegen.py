@@ -33,6 +33,7 @@ class CodeStep:
     args: tuple[str, ...]  # local variables holding the inputs
     var: str  # the local variable to assign the output to
     output: Shape
+    lengths: bool = False  # variable-length data: forward also takes `lengths`, int64 [B]
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,62 @@ def expression(template: str, note: str = "") -> Renderer:
 
     def render(step: CodeStep) -> Fragment:
         return Fragment(None, (f"{step.var} = {template.format(*step.args)}  {comment(step.output, note)}",))
+
+    return render
+
+
+# The masking the compiled model applies to a padded variable-length batch (engine.packing),
+# written into exports of variable-length models; without lengths each helper is bypassed.
+LENGTH_HELPERS = '''def step_mask(lengths, steps):
+    """bool (B, T): True at each sequence's real steps."""
+    return torch.arange(steps, device=lengths.device)[None, :] < lengths[:, None]
+
+
+def last_real_step(x, lengths):
+    """(B, T, F) -> (B, F): each sequence's step at lengths - 1 (the last step without lengths)."""
+    if lengths is None:
+        return x[:, -1]
+    return x[torch.arange(x.shape[0], device=x.device), lengths.to(x.device) - 1]
+
+
+def mean_over_real_steps(x, lengths):
+    """(B, T, F) -> (B, F): the mean over each sequence's real steps, padding excluded."""
+    if lengths is None:
+        return x.mean(dim=1)
+    lengths = lengths.to(x.device)
+    mask = step_mask(lengths, x.shape[1]).unsqueeze(-1).to(x.dtype)
+    return (x * mask).sum(dim=1) / lengths.unsqueeze(-1).to(x.dtype)
+
+
+def zero_padding(x, lengths):
+    """(B, T, F) with zeros at each sequence's padding steps."""
+    if lengths is None:
+        return x
+    return x * step_mask(lengths.to(x.device), x.shape[1]).unsqueeze(-1).to(x.dtype)
+
+
+def run_packed(layer, x, lengths):
+    """A bidirectional nn.RNN/LSTM/GRU on x packed by lengths, so the backward direction starts
+    at each sequence's own last step: (output with zeros at padding, final state)."""
+    if lengths is None:
+        return layer(x)
+    packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+    out, state = layer(packed)
+    out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+    return out, state'''
+LENGTH_NAMES = ("lengths", "step_mask", "last_real_step", "mean_over_real_steps", "zero_padding", "run_packed")
+
+
+def pooling(template: str, helper: str, note: str) -> Renderer:
+    """A pooling block: `template` for fixed-length data, `helper(x, lengths)` (one of
+    LENGTH_HELPERS) for variable-length data."""
+    fixed = expression(template, note)
+
+    def render(step: CodeStep) -> Fragment:
+        if not step.lengths:
+            return fixed(step)
+        line = f"{step.var} = {helper}({step.args[0]}, lengths)  {comment(step.output, note + ', real steps only')}"
+        return Fragment(None, (line,), (LENGTH_HELPERS,))
 
     return render
 

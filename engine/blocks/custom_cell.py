@@ -80,6 +80,10 @@ def _build(ctx: BlockContext):
 def _export(step: CodeStep) -> Fragment:
     """The cell as its own class named after the block (two blocks may hold different cells
     of one name), created as `self.<id>`; "last" takes its final step."""
+    if step.lengths:
+        from ..export.errors import ExportError
+
+        raise ExportError(f"code export of a drawn cell ({step.node_id}) on variable-length data is not supported yet")
     doc, _ = read_cell(step.params)
     class_name = "".join(part[:1].upper() + part[1:] for part in step.node_id.split("_") if part) + "Cell"
     definitions = ((SCALE_CLASS,) if needs_scale(doc) else ()) + (

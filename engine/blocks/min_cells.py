@@ -267,7 +267,8 @@ def _export(step: CodeStep) -> Fragment:
     }
     source = "import math\n\n\n" + textwrap.dedent(inspect.getsource(min_recurrent_class()))
     note = "parallel scan while training, step by step in evaluation mode"
-    line = f"{step.var} = self.{step.node_id}({step.args[0]})  {comment(step.output, note)}"
+    arguments = f"{step.args[0]}, lengths" if step.lengths else step.args[0]  # its forward masks padding
+    line = f"{step.var} = self.{step.node_id}({arguments})  {comment(step.output, note)}"
     return Fragment(("MinRecurrent", kwargs), (line,), (source,))
 
 

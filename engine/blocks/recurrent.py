@@ -6,7 +6,7 @@ non-linearity, so one function makes all three.
 
 from __future__ import annotations
 
-from .codegen import CodeStep, Fragment, comment
+from .codegen import LENGTH_HELPERS, CodeStep, Fragment, comment
 from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, Param, Port, Shape
 
 GATES_PER_CELL = {"RNN": 1, "GRU": 3, "LSTM": 4}
@@ -73,7 +73,29 @@ def _export(step: CodeStep) -> Fragment:
     }
     if "nonlinearity" in p:
         kwargs["nonlinearity"] = p["nonlinearity"]
+    if step.lengths:
+        return Fragment((f"nn.{step.type_name}", kwargs), _export_forward_lengths(step), (LENGTH_HELPERS,))
     return Fragment((f"nn.{step.type_name}", kwargs), _export_forward(step))
+
+
+def _export_forward_lengths(step: CodeStep) -> tuple[str, ...]:
+    """As the compiled model runs a padded batch: forward-only layers read it padded (exact for
+    real steps), bidirectional ones read it packed (engine.packing)."""
+    p, x = step.params, step.args[0]
+    if not p["bidirectional"]:
+        call = f"self.{step.node_id}({x})[0]"
+        if p["output"] == "sequence":
+            return (f"{step.var} = zero_padding({call}, lengths)  {comment(step.output, 'zeros at padding')}",)
+        note = comment(step.output, "the top layer's output at each sequence's last real step")
+        return (f"{step.var} = last_real_step({call}, lengths)  {note}",)
+    call = f"run_packed(self.{step.node_id}, {x}, lengths)"
+    if p["output"] == "sequence":
+        return (f"{step.var}, _ = {call}  {comment(step.output, 'packed, zeros at padding')}",)
+    unpack = "(h_n, _)" if step.type_name == "LSTM" else "h_n"
+    states = p["layers"] * _directions(p)
+    first = f"_, {unpack} = {call}  # h_n: ({states}, B, {p['hidden_size']}), each sequence's own final states"
+    note = comment(step.output, "the top layer's final states, forward and backward")
+    return (first, f"{step.var} = torch.cat([h_n[-2], h_n[-1]], dim=-1)  {note}")
 
 
 def _export_forward(step: CodeStep) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from .codegen import CodeStep, Fragment, comment, expression
+from .codegen import CodeStep, Fragment, comment, expression, pooling
 from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, Param, Port, Shape, ShapeError
 
 _FLOAT_KINDS = (SEQUENCE, VECTOR)
@@ -149,7 +149,7 @@ SPECS = (
         params=(),
         infer=_pooled,
         build=_module("LastStep"),
-        export=expression("{0}[:, -1]", "the last step"),
+        export=pooling("{0}[:, -1]", "last_real_step", "the last step"),
     ),
     BlockSpec(
         "MeanOverTime",
@@ -160,7 +160,7 @@ SPECS = (
         params=(),
         infer=_pooled,
         build=_module("MeanOverTime"),
-        export=expression("{0}.mean(dim=1)", "the mean over time"),
+        export=pooling("{0}.mean(dim=1)", "mean_over_real_steps", "the mean over time"),
     ),
     BlockSpec(
         "Concat",

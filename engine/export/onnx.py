@@ -22,9 +22,12 @@ def onnx_available() -> bool:
     return importlib.util.find_spec("onnx") is not None
 
 
-def export_onnx(model, signature, path: Path | str) -> Path:
+def export_onnx(model, signature, path: Path | str, variable_lengths: bool = False) -> Path:
     """Write `model` (a compiled model, or any module taking the data's input) to `path`
-    as ONNX with input "x" and output "prediction"; raises ExportError without onnx."""
+    as ONNX with input "x" and output "prediction"; raises ExportError without onnx.
+
+    `variable_lengths` (a model trained on padded variable-length data): a second input
+    "lengths", int64 [batch], each sequence's real steps, masked as the compiled model does."""
     if not onnx_available():
         raise ExportError(MISSING_ONNX)
     import torch
@@ -35,18 +38,25 @@ def export_onnx(model, signature, path: Path | str) -> Path:
         raise ExportError(next(p for p in problems if p))
 
     path = Path(path)
-    example = _example_input(signature, next(model.parameters()).device)
+    device = next(model.parameters()).device
+    example = _example_input(signature, device)
+    inputs, names, axes = (example,), ["x"], {"x": {0: "batch", 1: "time"}}
+    if variable_lengths:
+        _refuse_packed(model)
+        inputs += (torch.full((1,), signature.length, dtype=torch.long, device=device),)
+        names.append("lengths")
+        axes["lengths"] = {0: "batch"}
     output_axes = {0: "batch", 1: "time"} if signature.target_kind == "tokens" else {0: "batch"}
     with replacing(path) as temporary, warnings.catch_warnings():
         _quiet_known_warnings()
         torch.onnx.export(
             model,
-            (example,),
+            inputs,
             str(temporary),
             dynamo=False,
-            input_names=["x"],
+            input_names=names,
             output_names=["prediction"],
-            dynamic_axes={"x": {0: "batch", 1: "time"}, "prediction": output_axes},
+            dynamic_axes={**axes, "prediction": output_axes},
         )
     return path
 
@@ -60,6 +70,8 @@ def _quiet_known_warnings() -> None:
     warnings.simplefilter("ignore", DeprecationWarning)
     warnings.simplefilter("ignore", torch.jit.TracerWarning)
     warnings.filterwarnings("ignore", message="Exporting a model to ONNX with a batch_size other than 1")
+    # each sequence's last real step is indexed at lengths - 1, never negative (lengths >= 1)
+    warnings.filterwarnings("ignore", message="Exporting aten::index operator of advanced indexing")
 
 
 def _example_input(signature, device):
@@ -68,3 +80,19 @@ def _example_input(signature, device):
     if signature.input_kind == "tokens":
         return torch.zeros(1, signature.length, dtype=torch.long, device=device)  # (B, T)
     return torch.zeros(1, signature.length, signature.features, device=device)  # (B, T, F)
+
+
+def _refuse_packed(model) -> None:
+    """ExportError naming the first bidirectional fused recurrent block that emits its final
+    state: on variable-length data it runs packed, and the TorchScript exporter cannot export a
+    packed layer's final state (its packed output sequence exports, masked as in training)."""
+    import torch
+
+    for name, module in model.named_modules():
+        if isinstance(module, torch.nn.RNNBase) and module.bidirectional and getattr(module, "emit", "") != "sequence":
+            raise ExportError(
+                f"ONNX export with variable lengths cannot export block '{name}': a bidirectional "
+                f"{module.mode.split('_')[0]} whose output is its final state runs on packed sequences, "
+                "and the exporter cannot export a packed layer's final state; set its output to "
+                "'sequence', or export the standalone PyTorch source instead"
+            )

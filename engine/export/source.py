@@ -21,7 +21,7 @@ from typing import Any
 import networkx as nx
 
 from ..blocks import get_spec
-from ..blocks.codegen import CodeStep, Fragment
+from ..blocks.codegen import LENGTH_NAMES, CodeStep, Fragment
 from ..graph import GraphDocument
 from ..project import Project
 from ..shapes import input_code_words, output_code_words, output_shape
@@ -33,35 +33,43 @@ _INDENT = " " * 8
 _WIDTH = 100
 
 
-def generate_source(project_or_doc: Project | GraphDocument, data_signature, class_name: str = "RecurrentModel") -> str:
+def generate_source(
+    project_or_doc: Project | GraphDocument,
+    data_signature,
+    class_name: str = "RecurrentModel",
+    variable_lengths: bool = False,
+) -> str:
     """The model of a project (or graph document) as Python source; raises ExportError
-    when the graph has errors or `class_name` is not a valid class name."""
+    when the graph has errors or `class_name` is not a valid class name.
+
+    `variable_lengths` (a model trained on padded variable-length data): forward takes
+    `lengths=None` too and masks padding as the compiled model does (engine.packing)."""
     if not class_name.isidentifier() or keyword.iskeyword(class_name):
         raise ExportError(f"'{class_name}' is not a valid Python class name")
     is_project = isinstance(project_or_doc, Project)
     doc = project_or_doc.graph if is_project else project_or_doc
-    steps, unused = _steps(doc, data_signature)
+    steps, unused = _steps(doc, data_signature, variable_lengths)
     title = f"the project '{_escaped(project_or_doc.name)}'" if is_project else "a graph"
     input_name = next(step.var for step in steps if not step.args)
-    docstring = _module_docstring(class_name, title, input_name, data_signature, unused)
+    docstring = _module_docstring(class_name, title, input_name, data_signature, unused, variable_lengths)
     definitions = "".join(text + "\n\n\n" for text in _definitions(steps))
-    return f"{docstring}\nimport torch\nfrom torch import nn\n\n\n{definitions}{_class(class_name, steps, data_signature)}\n"
+    return f"{docstring}\nimport torch\nfrom torch import nn\n\n\n{definitions}{_class(class_name, steps, data_signature, variable_lengths)}\n"
 
 
 # -- the graph as steps ----------------------------------------------------------------
-def _steps(doc: GraphDocument, data) -> tuple[list[CodeStep], list[str]]:
+def _steps(doc: GraphDocument, data, variable_lengths: bool = False) -> tuple[list[CodeStep], list[str]]:
     analysis = validate(doc, data)
     if analysis.errors:
         lines = "\n".join(f"  - {d.message}" for d in analysis.errors)
         raise ExportError(f"the model cannot be exported until these problems are fixed:\n{lines}")
     used = nx.ancestors(doc.graph, analysis.head) | {analysis.head}
     order = [node_id for node_id in analysis.shapes.order if node_id in used]
-    names = _variable_names(order)
-    steps = [_step(doc, node_id, analysis.shapes, names, data) for node_id in order]
+    names = _variable_names(order, _TAKEN | frozenset(LENGTH_NAMES) if variable_lengths else _TAKEN)
+    steps = [_step(doc, node_id, analysis.shapes, names, data, variable_lengths) for node_id in order]
     return steps, [node_id for node_id in analysis.shapes.order if node_id not in used]
 
 
-def _step(doc: GraphDocument, node_id: str, shapes, names: dict[str, str], data) -> CodeStep:
+def _step(doc: GraphDocument, node_id: str, shapes, names: dict[str, str], data, lengths: bool) -> CodeStep:
     node = doc.node(node_id)
     by_port = {edge.target_port: edge.source for edge in doc.incoming(node_id)}
     ports = [port.name for port in node.spec.inputs]
@@ -75,15 +83,16 @@ def _step(doc: GraphDocument, node_id: str, shapes, names: dict[str, str], data)
         tuple(names[by_port[p]] for p in ports),
         names[node_id],
         output,
+        lengths,
     )
 
 
-def _variable_names(node_ids: list[str]) -> dict[str, str]:
+def _variable_names(node_ids: list[str], taken: frozenset[str] = _TAKEN) -> dict[str, str]:
     """A local variable per node, named after it unless that would hide a name the code uses."""
     names: dict[str, str] = {}
     for node_id in node_ids:
         name = node_id
-        while name in _TAKEN or name in names.values():
+        while name in taken or name in names.values():
             name += "_"
         names[node_id] = name
     return names
@@ -102,7 +111,7 @@ def _definitions(steps: list[CodeStep]) -> list[str]:
     return list(dict.fromkeys(text for step in steps for text in _render(step).definitions))
 
 
-def _class(class_name: str, steps: list[CodeStep], data) -> str:
+def _class(class_name: str, steps: list[CodeStep], data, variable_lengths: bool = False) -> str:
     rendered = [(step, _render(step)) for step in steps]
     return "\n".join(
         [
@@ -111,7 +120,7 @@ def _class(class_name: str, steps: list[CodeStep], data) -> str:
             "",
             *_init_method(rendered),
             "",
-            *_forward_method(rendered, data),
+            *_forward_method(rendered, data, variable_lengths),
             "",
             *_loss_method(steps[-1]),
         ]
@@ -123,10 +132,17 @@ def _init_method(rendered) -> list[str]:
     return ["    def __init__(self) -> None:", f"{_INDENT}super().__init__()", *(_INDENT + line for line in lines)]
 
 
-def _forward_method(rendered, data) -> list[str]:
+def _forward_method(rendered, data, variable_lengths: bool = False) -> list[str]:
     first, *others = [step.var for step, _ in rendered if not step.args]
     body = [f"{var} = {first}  # every input block receives the same data" for var in others]
     body += [line for _, part in rendered for line in part.lines] + [f"return {rendered[-1][0].var}"]
+    if variable_lengths:
+        return [
+            f"    def forward(self, {first}: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:",
+            f'{_INDENT}"""{first}: {input_code_words(data)}, padded at the end; lengths: int64 (B), each',
+            f'{_INDENT}sequence\'s real steps (None: all T are real); returns {output_code_words(data)}."""',
+            *(_INDENT + line for line in body),
+        ]
     return [
         f"    def forward(self, {first}: torch.Tensor) -> torch.Tensor:",
         f'{_INDENT}"""{first}: {input_code_words(data)}; returns {output_code_words(data)}."""',
@@ -156,11 +172,18 @@ def _loss_method(head: CodeStep) -> list[str]:
     ]
 
 
-def _module_docstring(class_name: str, title: str, input_name: str, data, unused: list[str]) -> str:
+def _module_docstring(
+    class_name: str, title: str, input_name: str, data, unused: list[str], variable_lengths: bool = False
+) -> str:
     left_out = f"\nBlocks that do not lead to the head are left out: {', '.join(unused)}.\n" if unused else ""
+    if variable_lengths:
+        left_out += (
+            f"\nVariable lengths: pass {input_name} padded at the end and lengths (int64, one per sequence);\n"
+            "padding never changes the result, as in training.\n"
+        )
     return f'''"""{class_name}: generated by Recurrent Studio from {title}.
 
-Input:  {input_name}, {input_code_words(data)}; trained with T = {data.length}.
+Input:  {input_name}, {input_code_words(data)}; trained with T = {data.length}{" (the longest)" if variable_lengths else ""}.
 Output: {output_code_words(data)}.
 {left_out}
 Submodules are named after the graph's blocks, so the state_dict keys match the weights
