@@ -20,8 +20,11 @@ def guarded(command: Callable[..., int]) -> Callable[..., int]:
     """Run `command`, turning user-facing errors into one line on stderr and exit code 2."""
 
     def run(*args: Any, **kwargs: Any) -> int:
+        from .data.csv_table import reading_progress
+
         try:
-            return command(*args, **kwargs)
+            with reading_progress(ReadingBar()):
+                return command(*args, **kwargs)
         except UserError as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_ERROR
@@ -30,6 +33,31 @@ def guarded(command: Callable[..., int]) -> Callable[..., int]:
             return EXIT_ERROR
 
     return run
+
+
+class ReadingBar:
+    """A big CSV file's reading progress on stderr (tqdm, in bytes): an engine.data.csv_table
+    progress callback, its bar made at the first report and closed at the last."""
+
+    def __init__(self, stream=None):
+        self.stream, self.bar = stream, None  # None: sys.stderr when the bar is made
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(
+                total=total,
+                file=self.stream or sys.stderr,
+                desc="reading CSV",
+                unit="B",
+                unit_scale=True,
+                mininterval=0.1,
+            )
+        self.bar.update(done - self.bar.n)
+        if done >= total:
+            self.bar.close()
+            self.bar = None
 
 
 class ProgressBar:

@@ -211,3 +211,46 @@ def test_built_in_real_series_state_their_source_and_load(tmp_path):
     assert ds.forecast.season == 12 and len(ds.forecast.level) == 61 * 12
     with pytest.raises(DataError, match="no built-in series 'builtin:nope'"):
         describe(csv("builtin:nope"))
+
+
+def test_a_big_csv_is_parsed_in_chunks_reporting_increasing_bytes_with_the_same_errors(tmp_path):
+    path = write(tmp_path / "big.csv", ["t,a,b"] + [f"{i},{i * 0.5},{i % 7}" for i in range(3000)])
+    calls = []
+    chunked = read_csv_table(path, progress=lambda done, total: calls.append((done, total)), chunk_bytes=2000)
+    whole = read_csv_table(path)
+    size = path.stat().st_size
+    assert len(calls) > 10 and {total for _, total in calls} == {size}
+    done = [d for d, _ in calls]
+    assert done[0] == 0 and done[-1] == size and all(b > a for a, b in zip(done, done[1:]))
+    assert np.array_equal(chunked.lines, whole.lines) and chunked.frame.equals(whole.frame)
+    calls.clear()
+    read_csv_table(path, progress=calls.append)  # under the chunk size: one go, no reports
+    assert not calls
+    # A bad cell in a late chunk is reported by line and column, as without chunks.
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2500] = "2499,oops,3"
+    write(path, lines)
+    messages = []
+    for chunk_bytes in (2000, None):
+        with pytest.raises(DataError) as error:
+            _numeric(path, chunk_bytes)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1] and "line 2501, column 'a': 'oops' is not a number" in messages[0]
+
+
+def _numeric(path: Path, chunk_bytes: int | None):
+    from engine.data.csv_table import numeric_column
+
+    return numeric_column(read_csv_table(path, progress=lambda *_: None, chunk_bytes=chunk_bytes), "a", "fix it")
+
+
+def test_the_cli_shows_a_bar_while_it_reads_a_big_csv(tmp_path, monkeypatch, capsys):
+    import main
+    from engine.data import csv_table
+    from engine.new_project import NewProjectChoices, create_project
+
+    project_path = tmp_path / "p.rsproj"
+    create_project(project_path, NewProjectChoices(data=str(yearly(tmp_path / "y.csv"))))
+    monkeypatch.setattr(csv_table, "CHUNK_BYTES", 200)
+    main.main(["validate", str(project_path)])
+    assert "reading CSV" in capsys.readouterr().err

@@ -8,6 +8,10 @@ the file's own (the header is line 1), as a text editor shows them.
 pandas' C parser reads the cells (a million rows in about a second); the checks it does not
 make the way a user needs them (one value per column on every row, the line of each data row)
 are done here, vectorised over the file's bytes when no field is quoted.
+
+A file over CHUNK_BYTES is parsed in chunks of about that size, reporting (bytes read, bytes
+in all) after each to a progress callback: the one passed in, or the one `reading_progress`
+installs around a command (the CLI's tqdm bar; the GUI can pass its own).
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from __future__ import annotations
 import csv
 import io
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +37,9 @@ if TYPE_CHECKING:
 KIND = "CSV file"
 # A CSV series is held whole in memory; a million rows of five columns is about 50 MB.
 MAX_CSV_BYTES = 1024 * 1024 * 1024
+CHUNK_BYTES = 4 * 1024 * 1024  # files over this are parsed in chunks of about this size, with progress
+Progress = Callable[[int, int], None]  # (bytes read so far, bytes in all), increasing to the total
+_progress: ContextVar[Progress | None] = ContextVar("csv_progress", default=None)
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none"})
 # pandas matches missing markers case-sensitively: list the spellings people write.
 _NA_VALUES = sorted({form for word in MISSING for form in (word, word.upper(), word.capitalize())})
@@ -60,6 +70,16 @@ class CsvTable:
 
     def __len__(self) -> int:
         return len(self.frame)
+
+
+@contextmanager
+def reading_progress(callback: Progress | None) -> Iterator[None]:
+    """CSV files read inside the block (without their own callback) report to `callback`."""
+    token = _progress.set(callback)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
 
 
 def _delimiter(text: str) -> str:
@@ -130,13 +150,20 @@ def _row_lines_quoted(raw: bytes, delimiter: str, columns: int) -> tuple[np.ndar
     return np.array(lines, dtype=np.int64), 0, 0
 
 
-def _parse(raw: bytes, delimiter: str, names: list[str]) -> pd.DataFrame:
+def _parse(
+    raw: bytes,
+    delimiter: str,
+    names: list[str],
+    progress: Progress | None = None,
+    chunk_rows: int = 0,
+    all_rows: int = 0,
+) -> pd.DataFrame:
+    """The cells, in one go, or `chunk_rows` rows at a time reporting bytes to `progress`."""
     import pandas as pd
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # dtype guesses on mixed columns: judged per column later
-        frame = pd.read_csv(
-            io.BytesIO(raw),  # bytes parse faster than text: the C parser skips re-encoding
+        options = dict(
             sep=delimiter,
             engine="c",
             skipinitialspace=True,
@@ -145,12 +172,39 @@ def _parse(raw: bytes, delimiter: str, names: list[str]) -> pd.DataFrame:
             skip_blank_lines=True,
             low_memory=False,
         )
+        source = io.BytesIO(raw)  # bytes parse faster than text: the C parser skips re-encoding
+        if progress is None or chunk_rows <= 0:
+            frame = pd.read_csv(source, **options)
+        else:
+            frame = _parse_in_chunks(source, options, len(raw), progress, chunk_rows, all_rows)
     frame.columns = names
     return frame
 
 
-def read_csv_table(path: Path) -> CsvTable:
-    """The whole CSV file, checked for a header, consistent rows and at least one data row."""
+def _parse_in_chunks(
+    source: io.BytesIO, options: dict, total: int, progress: Progress, rows: int, all_rows: int
+) -> pd.DataFrame:
+    """Chunks of `rows` rows; the bytes done are estimated from the rows done (rows are alike)."""
+    import pandas as pd
+
+    chunks, done, reported = [], 0, 0
+    progress(0, total)
+    with pd.read_csv(source, chunksize=rows, **options) as reader:
+        for chunk in reader:
+            chunks.append(chunk)
+            done += len(chunk)
+            now = min(total, round(total * done / max(all_rows, 1)))
+            if now > reported:
+                progress(now, total)
+                reported = now
+    if reported < total:
+        progress(total, total)
+    return pd.concat(chunks, ignore_index=True)
+
+
+def read_csv_table(path: Path, progress: Progress | None = None, chunk_bytes: int | None = None) -> CsvTable:
+    """The whole CSV file, checked for a header, consistent rows and at least one data row.
+    Files over `chunk_bytes` are parsed in chunks, reporting to `progress` (see module doc)."""
     text = read_text(path, KIND, MAX_CSV_BYTES)
     delimiter = _delimiter(text)
     header = _check_header(path, _first_row(csv.reader(io.StringIO(text), delimiter=delimiter)))
@@ -164,7 +218,9 @@ def read_csv_table(path: Path) -> CsvTable:
         )
     if not len(lines):
         raise DataError(f"The CSV file '{path}' has a header but no data rows.")
-    frame = _parse(raw, delimiter, header)
+    progress, chunk_bytes = progress or _progress.get(), chunk_bytes or CHUNK_BYTES
+    chunk_rows = max(1, int(len(lines) * chunk_bytes / len(raw))) if len(raw) > chunk_bytes else 0
+    frame = _parse(raw, delimiter, header, progress, chunk_rows, len(lines))
     if len(frame) != len(lines):  # whitespace-only lines: pandas and the count disagree
         lines = _row_lines_quoted(raw, delimiter, len(header))[0]
         frame = frame.iloc[: len(lines)]
