@@ -413,3 +413,14 @@ def test_variable_length_source_refuses_a_drawn_cell_naming_it():
     generate_source(doc, data)  # fixed-length data exports as before
     with pytest.raises(ExportError, match=r"drawn cell \(custom_cell_1\) on variable-length data"):
         generate_source(doc, data, variable_lengths=True)
+
+
+def test_a_variable_length_project_exports_with_lengths_by_default():
+    # The data signature says the sequences vary, so source and ONNX take lengths unasked.
+    project = load_project(ROOT / "projects" / "japanese_vowels_gru.rsproj")
+    signature = project.signature()
+    assert signature.variable_length
+    assert "lengths: torch.Tensor | None = None" in generate_source(project, signature)
+    fixed = load_project(ROOT / "projects" / "sine_lstm.rsproj")
+    forward = next(line for line in generate_source(fixed, fixed.signature()).splitlines() if "def forward" in line)
+    assert "lengths" not in forward

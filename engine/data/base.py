@@ -47,6 +47,7 @@ class DataSignature:
     target_kind: str
     n_outputs: int
     metric: str | None
+    variable_length: bool = False  # sequences are padded to `length` and carry their own lengths
 
     def __post_init__(self) -> None:
         if self.input_kind not in INPUT_KINDS:

@@ -55,6 +55,7 @@ def sequence_signature(data: LabelledSequences, max_length: int) -> DataSignatur
         "classification",
         len(data.class_names),
         "accuracy",
+        variable_length=True,
     )
 
 

@@ -118,6 +118,7 @@ def _signature(p: Params, base_dir: Path | None) -> DataSignature:
         "classification",
         len(table.class_names),
         "accuracy",
+        variable_length=True,
     )
 
 

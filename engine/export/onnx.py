@@ -22,12 +22,15 @@ def onnx_available() -> bool:
     return importlib.util.find_spec("onnx") is not None
 
 
-def export_onnx(model, signature, path: Path | str, variable_lengths: bool = False) -> Path:
+def export_onnx(model, signature, path: Path | str, variable_lengths: bool | None = None) -> Path:
     """Write `model` (a compiled model, or any module taking the data's input) to `path`
     as ONNX with input "x" and output "prediction"; raises ExportError without onnx.
 
     `variable_lengths` (a model trained on padded variable-length data): a second input
-    "lengths", int64 [batch], each sequence's real steps, masked as the compiled model does."""
+    "lengths", int64 [batch], each sequence's real steps, masked as the compiled model does;
+    None: as the data signature says."""
+    if variable_lengths is None:
+        variable_lengths = getattr(signature, "variable_length", False)
     if not onnx_available():
         raise ExportError(MISSING_ONNX)
     import torch

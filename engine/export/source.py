@@ -37,13 +37,16 @@ def generate_source(
     project_or_doc: Project | GraphDocument,
     data_signature,
     class_name: str = "RecurrentModel",
-    variable_lengths: bool = False,
+    variable_lengths: bool | None = None,
 ) -> str:
     """The model of a project (or graph document) as Python source; raises ExportError
     when the graph has errors or `class_name` is not a valid class name.
 
     `variable_lengths` (a model trained on padded variable-length data): forward takes
-    `lengths=None` too and masks padding as the compiled model does (engine.packing)."""
+    `lengths=None` too and masks padding as the compiled model does (engine.packing);
+    None: as the data signature says."""
+    if variable_lengths is None:
+        variable_lengths = getattr(data_signature, "variable_length", False)
     if not class_name.isidentifier() or keyword.iskeyword(class_name):
         raise ExportError(f"'{class_name}' is not a valid Python class name")
     is_project = isinstance(project_or_doc, Project)
