@@ -29,6 +29,7 @@ EXPECTED_KEYS = {
     "probe_bench": {"throughput", "single_probe"},
     "startup": {"medians", "ratio", "torch_imported_at_startup", "meets_target"},
     "canvas_redraw": {"median_ms", "ratios", "nodes", "smooth"},
+    "data_memory": {"cases", "peak_ratio", "growth_ratio", "file_bytes"},
 }
 
 
@@ -51,3 +52,7 @@ def test_quick_bench_runs_and_writes_results(tmp_path):
     cases = json.loads((tmp_path / "training_step.json").read_text())["cases"]
     assert {case["model"] for case in cases} == {"LSTM", "GRU", "RNN", "LSTM 2-layer bidirectional"}
     assert all(case["max_prediction_difference"] < 1e-5 for case in cases)
+    # Windows are views of one series: window 256 must not cost what copied windows would.
+    long = json.loads((tmp_path / "data_memory.json").read_text())["cases"][-1]
+    assert long["window"] == 256 and long["status"] == "finished"
+    assert long["peak_rss"] - long["baseline_rss"] < long["materialised_windows_bytes"]
