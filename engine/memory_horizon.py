@@ -17,8 +17,12 @@ engine.compare (the table).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
+
+if TYPE_CHECKING:  # the window's horizon dock reads curves without loading torch
+    import torch
 
 THRESHOLD = 0.01  # a lag still counts while its attribution is ≥ 1 % of the maximum
 ATTRIBUTION_SAMPLES = 8  # probe samples whose attribution is measured (one backward pass for all)
@@ -36,6 +40,8 @@ def output_positions(length: int, per_step: bool) -> list[int]:
 def prediction_score(prediction: torch.Tensor, position: int | None, target_kind: str) -> torch.Tensor:
     """One score per sample (B,): see the module docstring. `position` picks a step of a
     per-step prediction (B, T, ·); None for a sequence-level one (B, ·)."""
+    import torch
+
     values = prediction if position is None else prediction[:, position]
     if target_kind == "regression":
         return values.reshape(len(values), -1).mean(dim=1)

@@ -91,19 +91,3 @@ def _signs(basis: torch.Tensor) -> torch.Tensor:
     columns = torch.arange(basis.shape[1])
     largest = basis[basis.abs().argmax(dim=0), columns] if basis.numel() else torch.ones(basis.shape[1])
     return torch.where(largest < 0, -1.0, 1.0).to(torch.float64)
-
-
-CHARACTER_CLASSES = ("vowel", "consonant", "digit", "space", "punctuation", "other")
-
-
-def character_class(character: str) -> str:
-    """One of CHARACTER_CLASSES, for colouring a character model's hidden states."""
-    if len(character) != 1:
-        return "other"  # special tokens such as "<unk>"
-    if character.isalpha():
-        return "vowel" if character.lower() in "aeiouäöüéèáíóú" else "consonant"
-    if character.isdigit():
-        return "digit"
-    if character.isspace():
-        return "space"
-    return "punctuation" if character.isprintable() else "other"

@@ -10,10 +10,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from probe_models import chain, model_and_data  # noqa: E402
 from PySide6.QtWidgets import QVBoxLayout, QWidget  # noqa: E402
 
+from engine.data.chars import character_class  # noqa: E402
 from engine.probes import ProbeSession  # noqa: E402
 from engine.project import Project  # noqa: E402
 from engine.run_data import RunData  # noqa: E402
-from engine.trajectory import character_class  # noqa: E402
 from gui.plots.hidden_dock import HiddenStatePanel  # noqa: E402
 from gui.plots.run_view import RunView  # noqa: E402
 

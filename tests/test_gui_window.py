@@ -142,7 +142,9 @@ def test_a_burst_of_edits_is_validated_once(window, qtbot):
 
 
 def test_the_gui_starts_without_importing_torch():
-    code = "import sys, gui.app, gui.main_window; sys.exit('torch' in sys.modules)"
+    # The training docks are installed after the window shows, in the window's own thread:
+    # they must not pull torch in either (only the worker process imports it).
+    code = "import sys, gui.app, gui.main_window, gui.training.install; sys.exit('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0
 

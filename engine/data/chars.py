@@ -43,3 +43,19 @@ def char_windows(codes: np.ndarray, length: int, stride: int) -> tuple[torch.Ten
         return long_tensor(empty), long_tensor(empty)
     spans = sliding_window_view(codes, length + 1)[: (count - 1) * stride + 1 : stride]
     return long_tensor(spans[:, :-1]), long_tensor(spans[:, 1:])
+
+
+CHARACTER_CLASSES = ("vowel", "consonant", "digit", "space", "punctuation", "other")
+
+
+def character_class(character: str) -> str:
+    """One of CHARACTER_CLASSES, for colouring a character model's hidden states."""
+    if len(character) != 1:
+        return "other"  # special tokens such as "<unk>"
+    if character.isalpha():
+        return "vowel" if character.lower() in "aeiouäöüéèáíóú" else "consonant"
+    if character.isdigit():
+        return "digit"
+    if character.isspace():
+        return "space"
+    return "punctuation" if character.isprintable() else "other"

@@ -15,8 +15,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox
 
+from engine.data.chars import CHARACTER_CLASSES, character_class
 from engine.run_data import RunData
-from engine.trajectory import CHARACTER_CLASSES, character_class
 
 from .common import BlockPicker, PlotPanel, Readout, caption, combo, panel_layout, set_items, style_plot
 from .run_view import RunView
