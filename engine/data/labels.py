@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..params import Param
 from ..safe_io import quote, quote_path
 from .base import DataError
 
@@ -67,6 +68,28 @@ def _suggest(columns: list[str]) -> str:
         return " Choose the column that holds each row's class."
     names = ", ".join(f"'{name}'" for name in columns[:6])
     return f" Choose the column that holds each row's class (the file's columns: {names})."
+
+
+def split_params(items: str) -> tuple[Param, Param]:
+    """The two settings of `stratified_split`, worded for the task's `items` ("rows", "sequences")."""
+    return (
+        Param(
+            name="val_fraction",
+            type="float",
+            default=0.2,
+            minimum=0.05,
+            maximum=0.5,
+            help=f"Share of each class's {items} kept for validation.",
+        ),
+        Param(
+            name="split_seed",
+            type="int",
+            default=0,
+            minimum=0,
+            maximum=2**31 - 1,
+            help=f"Which {items} are kept for validation; fixed apart from the run's seed so runs compare.",
+        ),
+    )
 
 
 def stratified_split(labels: np.ndarray, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

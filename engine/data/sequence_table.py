@@ -25,7 +25,7 @@ from ..safe_io import quote, quote_path
 from .base import DataError, Dataset, DataSignature, Params, TaskSpec
 from .csv_table import CsvTable, is_numeric_column, numeric_column, read_csv_table
 from .files import SAMPLE_DIR, resolve_path
-from .labels import class_counts, encode_labels, stratified_split
+from .labels import class_counts, encode_labels, split_params, stratified_split
 from .sampling import float_tensor, long_tensor, make_dataset
 
 SAMPLE_GESTURES = SAMPLE_DIR / "sample_gestures.csv"
@@ -242,22 +242,7 @@ SEQUENCE_TABLE = TaskSpec(
             maximum=100_000,
             help="Steps per sequence at most; longer sequences keep their first steps (the description counts them).",
         ),
-        Param(
-            name="val_fraction",
-            type="float",
-            default=0.2,
-            minimum=0.05,
-            maximum=0.5,
-            help="Share of each class's sequences kept for validation.",
-        ),
-        Param(
-            name="split_seed",
-            type="int",
-            default=0,
-            minimum=0,
-            maximum=2**31 - 1,
-            help="Which sequences are kept for validation; fixed apart from the run's seed so runs compare.",
-        ),
+        *split_params("sequences"),
     ),
     signature_fn=_signature,
     build_fn=_build,

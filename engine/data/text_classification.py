@@ -26,7 +26,7 @@ from ..safe_io import quote_path
 from .base import DataError, Dataset, DataSignature, Params, TaskSpec
 from .csv_table import read_csv_table
 from .files import SAMPLE_DIR, resolve_path
-from .labels import class_counts, encode_labels, stratified_split
+from .labels import class_counts, encode_labels, split_params, stratified_split
 from .sampling import long_tensor, make_dataset
 from .tokenize import LEVELS, PUNCTUATION, Tokenizer, Vocabulary, build_vocabulary, encode_padded
 
@@ -232,22 +232,7 @@ TEXT_CLASSIFICATION = TaskSpec(
             maximum=10000,
             help="Tokens per text at most; longer texts are cut (the description says how many).",
         ),
-        Param(
-            name="val_fraction",
-            type="float",
-            default=0.2,
-            minimum=0.05,
-            maximum=0.5,
-            help="Share of each class kept for validation.",
-        ),
-        Param(
-            name="split_seed",
-            type="int",
-            default=0,
-            minimum=0,
-            maximum=2**31 - 1,
-            help="Which rows are kept for validation; fixed apart from the run's seed so runs compare.",
-        ),
+        *split_params("rows"),
     ),
     signature_fn=_signature,
     build_fn=_build,
