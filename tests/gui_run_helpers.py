@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from engine.project import Project, save_project
 
 TINY_TRAINING = {
@@ -43,3 +45,10 @@ def finish_runs(window) -> None:
     session = window.training.session
     if session.running:
         session.stop_and_wait(timeout=20)
+
+
+@pytest.fixture
+def trainer(window):
+    """The window's training parts; any run still going is stopped at the end."""
+    yield window.training
+    finish_runs(window)

@@ -12,7 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-from gui_run_helpers import RUN_TIMEOUT_MS, TINY_TRAINING, finish_runs  # noqa: E402
+from gui_run_helpers import RUN_TIMEOUT_MS, TINY_TRAINING, finish_runs, trainer  # noqa: E402,F401
 from PySide6.QtCore import QStandardPaths, Qt  # noqa: E402
 from PySide6.QtWidgets import QFileDialog, QMessageBox  # noqa: E402
 
@@ -23,12 +23,6 @@ from gui.runs.run_files import last_step_metrics  # noqa: E402
 from gui.testing import dialogs, small_project, window  # noqa: E402,F401
 
 QStandardPaths.setTestModeEnabled(True)
-
-
-@pytest.fixture
-def trainer(window):
-    yield window.training
-    finish_runs(window)
 
 
 def unsaved_tiny() -> Project:

@@ -11,8 +11,7 @@ import json  # noqa: E402
 import signal  # noqa: E402
 import time  # noqa: E402
 
-import pytest  # noqa: E402
-from gui_run_helpers import RUN_TIMEOUT_MS, finish_runs, open_in_window, tiny_project  # noqa: E402
+from gui_run_helpers import RUN_TIMEOUT_MS, finish_runs, open_in_window, tiny_project, trainer  # noqa: E402,F401
 from PySide6.QtCore import QStandardPaths  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
@@ -21,13 +20,6 @@ from gui.testing import dialogs, window  # noqa: E402,F401
 
 QStandardPaths.setTestModeEnabled(True)
 LONG_RUN = {"steps": 1_000_000, "eval_every": 50, "probe_every": 50}
-
-
-@pytest.fixture
-def trainer(window):
-    """The window's training parts; any run still going is stopped at the end."""
-    yield window.training
-    finish_runs(window)
 
 
 def start(window, qtbot, project) -> None:

@@ -13,19 +13,13 @@ import signal  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-from gui_run_helpers import RUN_TIMEOUT_MS, finish_runs, open_in_window, tiny_project  # noqa: E402
+from gui_run_helpers import RUN_TIMEOUT_MS, finish_runs, open_in_window, tiny_project, trainer  # noqa: E402,F401
 from PySide6.QtCore import QStandardPaths  # noqa: E402
 
 from engine.runs import list_runs  # noqa: E402
 from gui.testing import dialogs, window  # noqa: E402,F401
 
 QStandardPaths.setTestModeEnabled(True)
-
-
-@pytest.fixture
-def trainer(window):
-    yield window.training
-    finish_runs(window)
 
 
 def process_state(pid: int) -> str | None:
