@@ -8,6 +8,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QRect, QSize, Qt, Sig
 from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QLabel,
     QLineEdit,
     QStyle,
     QStyledItemDelegate,
@@ -120,9 +121,12 @@ class BlockPalette(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
         layout.addWidget(self.search)
-        layout.addWidget(self.tree)
+        layout.addWidget(self.tree, 3)  # the blocks get most of the height, the cells the rest
         self.cells = CellList(library_folder())  # drawn cells: templates and the user's library
-        layout.addWidget(self.cells)
+        layout.addWidget(
+            QLabel("Drawn cells: double-click one to add it as a Custom cell", objectName="dim", wordWrap=True)
+        )
+        layout.addWidget(self.cells, 1)
 
     def _setup_tree(self) -> None:
         tree = self.tree
