@@ -38,6 +38,8 @@ class CellDiagnostic:
     severity: str
     node: str | None  # the node or state it concerns; None for the whole cell
     message: str
+    code: str = ""  # what kind of problem, for engine.cells.fixes: "unwritten", "unbounded", …
+    ref: str | None = None  # the name a "bad_ref" reads
 
     def __str__(self) -> str:
         return self.message
@@ -128,11 +130,19 @@ def _reference_problems(doc: CellDocument, readable: set[str]) -> list[CellDiagn
             if ref not in readable:
                 found.append(
                     CellDiagnostic(
-                        ERROR, node.id, f"{node.label()} reads '{ref}', which is not x, a state or a node of this cell"
+                        ERROR,
+                        node.id,
+                        f"{node.label()} reads '{ref}', which is not x, a state or a node of this cell",
+                        "bad_ref",
+                        ref,
                     )
                 )
             elif ref == node.id:
-                found.append(CellDiagnostic(ERROR, node.id, f"{node.label()} reads its own output within the step"))
+                found.append(
+                    CellDiagnostic(
+                        ERROR, node.id, f"{node.label()} reads its own output within the step", "bad_ref", ref
+                    )
+                )
     return found
 
 
@@ -144,7 +154,9 @@ def _arity_problems(doc: CellDocument) -> list[CellDiagnostic]:
         too_many = primitive.max_inputs is not None and count > primitive.max_inputs
         if too_few or too_many:
             found.append(
-                CellDiagnostic(ERROR, node.id, f"{node.label()} takes {primitive.arity_words()}; it has {count}")
+                CellDiagnostic(
+                    ERROR, node.id, f"{node.label()} takes {primitive.arity_words()}; it has {count}", "arity"
+                )
             )
     return found
 
@@ -171,6 +183,7 @@ def _loop_problems(graph: nx.DiGraph) -> list[CellDiagnostic]:
             cycle[0][0],
             f"nodes {path} feed each other within one step (an algebraic loop); a value can only come back "
             "through a state: read the state's previous value instead",
+            "loop",
         )
     ]
 
@@ -187,7 +200,7 @@ def _infer_sizes(doc: CellDocument, order: list[str], found: list[CellDiagnostic
             continue  # said already, here or upstream
         size, problem = _node_size(node, received)
         if problem:
-            found.append(CellDiagnostic(ERROR, node.id, f"{node.label()}: {problem}"))
+            found.append(CellDiagnostic(ERROR, node.id, f"{node.label()}: {problem}", "size"))
         else:
             sizes[node_id] = size
     return sizes
@@ -242,11 +255,14 @@ def _gate_problems(doc: CellDocument) -> list[CellDiagnostic]:
                     node.id,
                     f"{node.label()} is marked as gate '{node.gate}', but only a sigmoid output (between 0 and 1) "
                     "can be a gate; remove the marker or mark the sigmoid",
+                    "gate_op",
                 )
             )
         elif node.gate in seen:
             found.append(
-                CellDiagnostic(ERROR, node.id, f"gate name '{node.gate}' is used by '{seen[node.gate]}' already")
+                CellDiagnostic(
+                    ERROR, node.id, f"gate name '{node.gate}' is used by '{seen[node.gate]}' already", "gate_twice"
+                )
             )
         seen.setdefault(node.gate, node.id)
     return found
@@ -260,13 +276,19 @@ def _state_problems(doc: CellDocument, sizes: dict[str, Size | None]) -> list[Ce
         if source is None:
             found.append(
                 CellDiagnostic(
-                    ERROR, state, f"state '{state}' is never written: connect a node to its new value {state}_t"
+                    ERROR,
+                    state,
+                    f"state '{state}' is never written: connect a node to its new value {state}_t",
+                    "unwritten",
                 )
             )
         elif source not in ids:
             found.append(
                 CellDiagnostic(
-                    ERROR, state, f"the new value of state '{state}' comes from '{source}', which is no node"
+                    ERROR,
+                    state,
+                    f"the new value of state '{state}' comes from '{source}', which is no node",
+                    "unwritten",
                 )
             )
         elif source in sizes and sizes[source] != HIDDEN:
@@ -277,6 +299,7 @@ def _state_problems(doc: CellDocument, sizes: dict[str, Size | None]) -> list[Ce
                     state,
                     f"state '{state}' would change size across steps: {state}_(t-1) has the hidden size H, but its "
                     f"new value from '{source}' has {words}; make the new value H wide",
+                    "state_size",
                 )
             )
     return found
@@ -293,6 +316,7 @@ def _recurrence_problems(doc: CellDocument, order: list[str]) -> list[CellDiagno
                 None,
                 "the cell is not recurrent: no new state depends on a previous state, so it remembers nothing "
                 f"between steps; read {doc.states[0]} (the previous {doc.states[0]}) somewhere",
+                "not_recurrent",
             )
         )
     read = {ref for node in doc.nodes for ref in node.inputs}
@@ -300,7 +324,10 @@ def _recurrence_problems(doc: CellDocument, order: list[str]) -> list[CellDiagno
         if state not in read and state in written:
             found.append(
                 CellDiagnostic(
-                    WARNING, state, f"the previous value of state '{state}' is never read; it carries nothing forward"
+                    WARNING,
+                    state,
+                    f"the previous value of state '{state}' is never read; it carries nothing forward",
+                    "unread",
                 )
             )
     amplified = _unsquashed_amplifier(doc, order, depends)
@@ -313,6 +340,7 @@ def _recurrence_problems(doc: CellDocument, order: list[str]) -> list[CellDiagno
                     state,
                     f"state '{state}' can grow without bound from step to step: the previous state passes "
                     f"{doc.node(culprit).label()} with no sigmoid or tanh after it; squash it with tanh or gate it",
+                    "unbounded",
                 )
             )
     return found
@@ -346,7 +374,7 @@ def _unused_warnings(doc: CellDocument, graph: nx.DiGraph) -> list[CellDiagnosti
     targets = {source for source in doc.outputs.values() if source in graph}
     used = set(targets).union(*(nx.ancestors(graph, t) for t in targets)) if targets else set()
     return [
-        CellDiagnostic(WARNING, node.id, f"{node.label()} leads to no new state; it is not used")
+        CellDiagnostic(WARNING, node.id, f"{node.label()} leads to no new state; it is not used", "unused")
         for node in doc.nodes
         if node.id not in used
     ]

@@ -26,7 +26,7 @@ def _checked(cell: dict[str, Any]) -> dict[str, Any]:
     return cell
 
 
-def _node(cell: dict[str, Any], node_id: str) -> dict[str, Any]:
+def node_entry(cell: dict[str, Any], node_id: str) -> dict[str, Any]:
     for node in cell["nodes"]:
         if node["id"] == node_id:
             return node
@@ -59,7 +59,7 @@ def add_node(cell: dict[str, Any], op: str, inputs: list[str] = (), position=Non
 def remove_node(cell: dict[str, Any], node_id: str) -> dict[str, Any]:
     """Without the node; whatever read it reads nothing in its place (the diagnostics say so)."""
     result = copy.deepcopy(cell)
-    result["nodes"].remove(_node(result, node_id))
+    result["nodes"].remove(node_entry(result, node_id))
     for node in result["nodes"]:
         node["inputs"] = [ref for ref in node["inputs"] if ref != node_id]
     result["outputs"] = {state: source for state, source in result["outputs"].items() if source != node_id}
@@ -69,13 +69,13 @@ def remove_node(cell: dict[str, Any], node_id: str) -> dict[str, Any]:
 
 def set_inputs(cell: dict[str, Any], node_id: str, inputs: list[str]) -> dict[str, Any]:
     result = copy.deepcopy(cell)
-    _node(result, node_id)["inputs"] = list(inputs)
+    node_entry(result, node_id)["inputs"] = list(inputs)
     return _checked(result)
 
 
 def set_setting(cell: dict[str, Any], node_id: str, name: str, value: Any) -> dict[str, Any]:
     result = copy.deepcopy(cell)
-    node = _node(result, node_id)
+    node = node_entry(result, node_id)
     node.setdefault("settings", {})[name] = value
     try:
         return _checked(result)
@@ -86,7 +86,7 @@ def set_setting(cell: dict[str, Any], node_id: str, name: str, value: Any) -> di
 def set_gate(cell: dict[str, Any], node_id: str, gate: str | None) -> dict[str, Any]:
     """Mark (or, with None or "", unmark) a node as a gate probed under `gate`."""
     result = copy.deepcopy(cell)
-    node = _node(result, node_id)
+    node = node_entry(result, node_id)
     if gate:
         node["gate"] = gate
     else:
@@ -102,7 +102,7 @@ def set_output(cell: dict[str, Any], state: str, node_id: str | None) -> dict[st
     if node_id is None:
         result["outputs"].pop(state, None)
     else:
-        _node(result, node_id)
+        node_entry(result, node_id)
         result["outputs"][state] = node_id
     return _checked(result)
 
