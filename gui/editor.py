@@ -189,7 +189,7 @@ class DocumentEditor(QObject):
         return fixes_for_connection(self.document, edge)
 
     def fixes_for_diagnostic(self, diagnostic) -> list:
-        if diagnostic.node is None or not self.document.has_node(diagnostic.node):
+        if diagnostic.node is None or diagnostic.port is None or not self.document.has_node(diagnostic.node):
             return []
         return fixes_for_diagnostic(self.document, diagnostic.node, diagnostic.port)
 

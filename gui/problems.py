@@ -35,11 +35,12 @@ class ProblemsPanel(QTreeWidget):
     node_activated = Signal(str)  # the id of the node a clicked problem concerns
     fix_chosen = Signal(object)  # an engine.fixes.Fix the user clicked
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, where: str = "Block", ok_text: str = "No problems: the model is ready to train."):
         super().__init__(parent)
         self.setObjectName("problems")
+        self.ok_text = ok_text
         self.setColumnCount(2)
-        self.setHeaderLabels(["Block", "Problem"])
+        self.setHeaderLabels([where, "Problem"])
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
         self.setAlternatingRowColors(True)
@@ -62,10 +63,10 @@ class ProblemsPanel(QTreeWidget):
                 diagnostic.node,
                 diagnostic.message,
             )
-            if fixes_for is not None and diagnostic.port is not None and index < MAX_FIXED_PROBLEMS:
+            if fixes_for is not None and index < MAX_FIXED_PROBLEMS:
                 self._add_fixes(item, fixes_for(diagnostic))
         if self.topLevelItemCount() == 0:
-            item = self._add("ok", "", "No problems: the model is ready to train.", None)
+            item = self._add("ok", "", self.ok_text, None)
             item.setFlags(Qt.ItemIsEnabled)
 
     def _add(

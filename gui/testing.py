@@ -84,9 +84,13 @@ def snapshot(project: Project) -> dict:
 
 def drop_block(window: MainWindow, type_name: str, scene_pos: QPointF) -> None:
     """Drop `type_name` from the palette at `scene_pos`, as a drag from the palette would."""
-    viewport = window.view.viewport()
-    mime = window.palette.mime_data_for(type_name)
-    where = QPointF(window.view.mapFromScene(scene_pos))
+    drop_mime(window.view, window.palette.mime_data_for(type_name), scene_pos)
+
+
+def drop_mime(view, mime, scene_pos: QPointF) -> None:
+    """Drag-enter, move and drop `mime` on `view` at `scene_pos`."""
+    viewport = view.viewport()
+    where = QPointF(view.mapFromScene(scene_pos))
     buttons, modifiers = Qt.LeftButton, Qt.NoModifier
     for event in (
         QDragEnterEvent(where.toPoint(), Qt.CopyAction, mime, buttons, modifiers),

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
 from engine.cells import edits  # noqa: E402
-from engine.cells.templates import lstm_1997  # noqa: E402
+from engine.cells.templates import TEMPLATES, lstm_1997  # noqa: E402
 from gui.cell_editor.opening import open_cell_editor  # noqa: E402
 from gui.testing import dialogs, small_project, snapshot, window  # noqa: E402,F401
 
@@ -20,6 +20,11 @@ def _with_custom_cell(window):
     window.editor.set_project(small_project())
     doc = window.editor.document
     return doc
+
+
+def _problem_texts(editor_window) -> list[str]:
+    panel = editor_window.problems
+    return [panel.topLevelItem(i).toolTip(1) for i in range(panel.topLevelItemCount())]
 
 
 def _double_click_block(window, node_id):
@@ -51,10 +56,7 @@ def test_cell_edits_and_graph_edits_undo_in_order_on_one_stack(window, qtbot):
     converted = snapshot(window.project)
     editor_window.apply(edits.remove_node(editor_window.cell(), "forget_gate"), "Delete 'forget_gate'")
     assert "forget_gate" not in editor_window.scene.boxes
-    assert any(
-        "Multiply 'kept' takes 2 or more inputs; it has 1" in editor_window.problems.item(i).text()
-        for i in range(editor_window.problems.count())
-    )
+    assert "Multiply 'kept' takes 2 or more inputs; it has 1" in _problem_texts(editor_window)
     after_cell_edit = snapshot(window.project)
     window.editor.move_nodes({"memory": (500.0, 40.0)})
     new_id = editor_window.add_node("tanh")
@@ -88,8 +90,7 @@ def test_the_cell_can_be_saved_to_the_library(window, qtbot, tmp_path):
     editor_window.library_folder = tmp_path
     path = editor_window.save_to_library()
     assert path.read_text().count('"recurrent-studio-cell"') == 1
-    moved = QPointF(123.0, 45.0)
-    editor_window.scene.node_moved.emit("written", moved)
+    editor_window.scene.cards_moved.emit({"written": (123.0, 45.0)})
     assert doc.node("drawn").params["cell"]["layout"]["written"] == [123.0, 45.0]
 
 
@@ -147,3 +148,154 @@ def test_the_inspector_names_the_cell_instead_of_showing_its_text(window, qtbot)
     labels = [w.text() for w in window.inspector.findChildren(QLabel)]
     assert any(text == "LSTM 1997 (no forget gate) (double-click the block)" for text in labels)
     assert not any("recurrent-studio-cell" in w.text() for w in window.inspector.findChildren(QLineEdit))
+
+
+# -- the canvas: wires dragged between ports, primitives dropped, keys and menus --------------
+def _drawn_editor(window, qtbot, cell=None):
+    """An editor on a Custom cell block holding `cell` (the LSTM template by default)."""
+    window.editor.set_project(small_project())
+    window.editor.document.add_node("CustomCell", {"cell": cell or TEMPLATES["lstm"].make()}, (0.0, 300.0), "drawn")
+    editor_window = open_cell_editor(window.editor, "drawn", window, {})
+    qtbot.addWidget(editor_window)
+    editor_window.resize(1200, 800)
+    return editor_window
+
+
+def _port(editor_window, card: str, port: str = "out") -> QPointF:
+    box = editor_window.scene.boxes[card]
+    return (box.output if port == "out" else box.inputs[port]).scenePos()
+
+
+def _node(editor_window, node_id):
+    return next(n for n in editor_window.cell()["nodes"] if n["id"] == node_id)
+
+
+def test_dragging_from_an_output_port_to_a_free_input_slot_wires_them_in_one_undo_step(window, qtbot):
+    from gui.testing import mouse_drag
+
+    editor_window = _drawn_editor(window, qtbot)
+    before = snapshot(window.project)
+    free_slot = f"in{len(_node(editor_window, 'c_new')['inputs'])}"  # the "+ input" slot
+    editor_window.view.centerOn(editor_window.scene.boxes["c_new"])
+    mouse_drag(editor_window, _port(editor_window, "kept"), _port(editor_window, "c_new", free_slot))
+    assert _node(editor_window, "c_new")["inputs"] == ["kept", "written", "kept"]
+    assert window.editor.undo_stack.undoText().startswith("Wire kept → c_new (input 3)")
+    window.editor.undo_stack.undo()
+    assert snapshot(window.project) == before
+
+
+def test_a_wire_picked_up_from_its_input_and_dropped_on_empty_canvas_is_cut(window, qtbot):
+    from gui.testing import mouse_drag
+
+    editor_window = _drawn_editor(window, qtbot)
+    editor_window.view.centerOn(editor_window.scene.boxes["kept"])
+    start = _port(editor_window, "kept", "in1")  # reads c
+    mouse_drag(editor_window, start, start + QPointF(-30, 400))
+    assert _node(editor_window, "kept")["inputs"] == ["forget_gate"]
+    assert "Multiply 'kept' takes 2 or more inputs; it has 1" in _problem_texts(editor_window)
+    assert editor_window.scene.boxes["kept"].badge.isVisible()
+
+
+def test_a_refused_wire_is_drawn_red_says_why_and_offers_a_fix_that_applies(window, qtbot):
+    from gui.testing import mouse_drag
+
+    editor_window = _drawn_editor(window, qtbot)
+    before = snapshot(window.project)
+    editor_window.view.centerOn(editor_window.scene.boxes["input_lin"])
+    free_slot = f"in{len(_node(editor_window, 'kept')['inputs'])}"
+    mouse_drag(editor_window, _port(editor_window, "x"), _port(editor_window, "kept", free_slot))
+    assert snapshot(window.project) == before  # refused: nothing changed
+    assert "its inputs differ in size" in editor_window.status.text()
+    bar = editor_window.fix_bar
+    assert bar.isVisible() and [b.text() for b in bar.buttons] == ["Insert a Linear (H) between 'x' and 'kept'"]
+    bar.buttons[0].click()
+    linear = _node(editor_window, "kept")["inputs"][2]
+    assert _node(editor_window, linear) == {"id": linear, "op": "linear", "inputs": ["x"], "settings": {"units": 1}}
+    assert not bar.isVisible() and "kept" not in [d.node for d in editor_window.analysis.errors]
+    window.editor.undo_stack.undo()
+    assert snapshot(window.project) == before
+
+
+def test_a_wire_that_would_loop_within_a_step_is_refused(window, qtbot):
+    from gui.testing import mouse_drag
+
+    editor_window = _drawn_editor(window, qtbot)
+    before = snapshot(window.project)
+    free_slot = f"in{len(_node(editor_window, 'input_lin')['inputs'])}"
+    mouse_drag(editor_window, _port(editor_window, "h_new"), _port(editor_window, "input_lin", free_slot))
+    assert snapshot(window.project) == before and "algebraic loop" in editor_window.status.text()
+
+
+def test_a_primitive_dropped_on_the_canvas_lands_where_it_was_dropped(window, qtbot):
+    from gui.cell_editor.window import PRIMITIVE_MIME_TYPE
+    from gui.testing import drop_mime
+
+    editor_window = _drawn_editor(window, qtbot)
+    items = editor_window.primitives.findItems("Tanh", Qt.MatchExactly)
+    mime = editor_window.primitives.mimeData(items)
+    assert bytes(mime.data(PRIMITIVE_MIME_TYPE)) == b"tanh"
+    where = editor_window.view.mapToScene(editor_window.view.viewport().rect().center())
+    drop_mime(editor_window.view, mime, where)
+    (added,) = [n for n in editor_window.cell()["nodes"] if n["op"] == "tanh" and n["id"].startswith("tanh_")]
+    assert editor_window.cell()["layout"][added["id"]] == [where.x(), where.y()]
+    assert editor_window.scene.boxes[added["id"]].pos() == where
+    assert f"'{added['id']}' leads to no new state" in " ".join(_problem_texts(editor_window))
+
+
+def test_delete_removes_the_selected_node_and_wire_as_one_step_and_undo_brings_them_back(window, qtbot):
+    editor_window = _drawn_editor(window, qtbot)
+    before = snapshot(window.project)
+    editor_window.scene.select("candidate")
+    editor_window.scene.wire_item(_wire("c", "kept", 1)).setSelected(True)
+    editor_window.activateWindow()
+    qtbot.waitUntil(editor_window.isActiveWindow)
+    editor_window.view.setFocus()
+    QTest.keyClick(editor_window.view.viewport(), Qt.Key_Delete)
+    assert "candidate" not in editor_window.scene.boxes
+    assert _node(editor_window, "kept")["inputs"] == ["forget_gate"]
+    assert _node(editor_window, "written")["inputs"] == ["input_gate"]
+    window.editor.undo_stack.undo()
+    assert snapshot(window.project) == before
+
+
+def _wire(source, target, slot):
+    from engine.cells.wiring import Wire
+
+    return Wire(source, target, slot)
+
+
+def test_moving_cards_is_saved_in_the_cells_layout(window, qtbot):
+    from gui.testing import mouse_drag
+
+    editor_window = _drawn_editor(window, qtbot)
+    card = editor_window.scene.boxes["candidate"]
+    card_x, card_y = card.x(), card.y()
+    start = card.pos() + QPointF(80, 12)  # the header, not a port
+    mouse_drag(editor_window, start, start + QPointF(40, 120))
+    x, y = editor_window.cell()["layout"]["candidate"]
+    assert (x, y) == (card_x + 40, card_y + 120)
+    assert editor_window.scene.boxes["candidate"].pos() == QPointF(x, y)  # redrawn where it was left
+
+
+def test_the_problems_list_offers_the_engines_fixes_and_a_click_applies_one(window, qtbot):
+    cell = edits.set_output(TEMPLATES["lstm"].make(), "c", None)
+    editor_window = _drawn_editor(window, qtbot, cell)
+    fixes = editor_window.problems.fix_items()
+    assert fixes and fixes[0].text(1).startswith("Fix: Write the new c from '")
+    editor_window.problems.itemClicked.emit(fixes[0], 1)
+    assert editor_window.analysis.ok and "c" in editor_window.cell()["outputs"]
+
+
+def test_the_node_menu_marks_a_sigmoid_as_a_gate(window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog, QMenu
+
+    editor_window = _drawn_editor(window, qtbot)
+    editor_window.apply(edits.set_gate(editor_window.cell(), "forget_gate", None), "Unmark")
+    menu = QMenu()
+    editor_window._node_menu(menu, "forget_gate")
+    titles = [action.text() for action in menu.actions()]
+    assert titles[0] == "Mark as gate…" and "Delete" in titles
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("keep", True))
+    menu.actions()[0].trigger()
+    assert _node(editor_window, "forget_gate")["gate"] == "keep"
+    assert "gate 'keep'" in editor_window.scene.boxes["forget_gate"].subtitle

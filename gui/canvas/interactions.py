@@ -5,6 +5,7 @@ follows the mouse; over a port or node it snaps to the port it would use and say
 whether the document would accept the connection. From a connected input it picks that
 wire up: drop it on another input to reconnect, or on empty canvas to disconnect. The
 gesture only asks a `LinkHandler` (the editor) to edit; the scene follows the document.
+`WireGestures` gives a scene these gestures: the model's canvas and the cell editor's both.
 """
 
 from __future__ import annotations
@@ -109,3 +110,75 @@ class LinkDrag:
             self._target.set_highlighted(False)
         QToolTip.hideText()
         self._scene.removeItem(self._curve)
+
+
+class WireGestures:
+    """Wire dragging for a QGraphicsScene: mix in before the Qt base. The scene provides the
+    `feedback` and `connection_refused` signals, `link_handler`, `card_type` (the item class
+    of its cards, each with `node_id`, `inputs` {name: PortItem} and `output`) and
+    `wire_items()`, its EdgeItems."""
+
+    link_handler: LinkHandler | None = None
+    card_type: type = object
+    _drag: LinkDrag | None = None
+
+    def wire_items(self) -> list[EdgeItem]:
+        raise NotImplementedError
+
+    def port_for_link(self, pos: QPointF, direction: str, exclude_node: str) -> PortItem | None:
+        """The port a wire dropped at `pos` would use: a port under the mouse, or, over a
+        card, its first free port of the wanted direction."""
+        for item in self.items(pos):
+            if isinstance(item, PortItem) and item.direction == direction and item.node_id != exclude_node:
+                return item
+            if isinstance(item, self.card_type) and item.node_id != exclude_node:
+                return self._port_of_card(item, direction)
+        return None
+
+    def _port_of_card(self, item, direction: str) -> PortItem | None:
+        if direction != INPUT:
+            return item.output
+        ports = list(item.inputs.values())
+        free = [port for port in ports if self._edge_into(port) is None]
+        return (free or ports or [None])[0]
+
+    def _edge_into(self, port: PortItem) -> EdgeItem | None:
+        return next((e for e in self.wire_items() if e.target is port), None)
+
+    def _port_under(self, pos: QPointF) -> PortItem | None:
+        return next((item for item in self.items(pos) if isinstance(item, PortItem)), None)
+
+    def mousePressEvent(self, event) -> None:
+        port = self._port_under(event.scenePos()) if event.button() == Qt.LeftButton else None
+        if port is not None and self.link_handler is not None:
+            picked = self._edge_into(port) if port.direction == INPUT else None
+            anchor = picked.source if picked else port
+            self._drag = LinkDrag(self, anchor, self.link_handler, picked)
+            self._drag.move(event.scenePos(), event.screenPos())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag is not None:
+            self._drag.move(event.scenePos(), event.screenPos())
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._drag is not None:
+            drag, self._drag = self._drag, None
+            drag.finish(event.scenePos())
+            return
+        super().mouseReleaseEvent(event)
+        self.cards_released()
+
+    def cards_released(self) -> None:
+        """After a plain mouse release: report cards the user moved (override)."""
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key_Escape and self._drag is not None:
+            self._drag.cancel()
+            self._drag = None
+            return
+        super().keyPressEvent(event)

@@ -8,19 +8,18 @@ pushed in with `apply_analysis`. Gestures edit through the link handler (the edi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGraphicsScene
 
 from engine.graph import Edge, GraphDocument, Node
 from engine.shapes import target_brief
 
 from .edge_item import EdgeItem
-from .interactions import LinkDrag, LinkHandler
+from .interactions import LinkHandler, WireGestures
 from .node_item import NodeItem
-from .port_item import INPUT, PortItem
 
 
-class DocumentScene(QGraphicsScene):
+class DocumentScene(WireGestures, QGraphicsScene):
     feedback = Signal(str)  # a message for the status bar: refusals, hints
     connection_refused = Signal(object, str)  # the Edge a wire drag asked for, and why it was refused
     nodes_dragged = Signal(dict)  # {node_id: (x, y)} after the user moved nodes with the mouse
@@ -30,12 +29,14 @@ class DocumentScene(QGraphicsScene):
         self._doc: GraphDocument | None = None
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[Edge, EdgeItem] = {}
-        self._handler: LinkHandler | None = None
-        self._drag: LinkDrag | None = None
+        self.card_type = NodeItem
 
     # -- the document -------------------------------------------------------------------
     def set_link_handler(self, handler: LinkHandler) -> None:
-        self._handler = handler
+        self.link_handler = handler
+
+    def wire_items(self) -> list[EdgeItem]:
+        return list(self._edges.values())
 
     def set_document(self, doc: GraphDocument) -> None:
         if self._doc is not None:
@@ -148,63 +149,7 @@ class DocumentScene(QGraphicsScene):
         for node_id in wanted:
             self._nodes[node_id].setSelected(True)
 
-    def port_for_link(self, pos: QPointF, direction: str, exclude_node: str) -> PortItem | None:
-        """The port a wire dropped at `pos` would use: a port under the mouse, or, over a
-        node's card, its first free port of the wanted direction."""
-        for item in self.items(pos):
-            if isinstance(item, PortItem) and item.direction == direction and item.node_id != exclude_node:
-                return item
-            if isinstance(item, NodeItem) and item.node_id != exclude_node:
-                return self._port_of_node(item, direction)
-        return None
-
-    def _port_of_node(self, item: NodeItem, direction: str) -> PortItem | None:
-        if direction != INPUT:
-            return item.output
-        ports = list(item.inputs.values())
-        free = [port for port in ports if self._edge_into(port) is None]
-        return (free or ports or [None])[0]
-
-    def _edge_into(self, port: PortItem) -> EdgeItem | None:
-        return next((e for e in self._edges.values() if e.target is port), None)
-
-    # -- gestures -----------------------------------------------------------------------
-    def mousePressEvent(self, event) -> None:
-        port = self._port_under(event.scenePos()) if event.button() == Qt.LeftButton else None
-        if port is not None and self._handler is not None:
-            picked = self._edge_into(port) if port.direction == INPUT else None
-            anchor = picked.source if picked else port
-            self._drag = LinkDrag(self, anchor, self._handler, picked)
-            self._drag.move(event.scenePos(), event.screenPos())
-            event.accept()
-            return
-        super().mousePressEvent(event)
-
-    def _port_under(self, pos: QPointF) -> PortItem | None:
-        return next((item for item in self.items(pos) if isinstance(item, PortItem)), None)
-
-    def mouseMoveEvent(self, event) -> None:
-        if self._drag is not None:
-            self._drag.move(event.scenePos(), event.screenPos())
-            return
-        super().mouseMoveEvent(event)
-
-    def mouseReleaseEvent(self, event) -> None:
-        if self._drag is not None:
-            drag, self._drag = self._drag, None
-            drag.finish(event.scenePos())
-            return
-        super().mouseReleaseEvent(event)
-        self._report_moves()
-
-    def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key_Escape and self._drag is not None:
-            self._drag.cancel()
-            self._drag = None
-            return
-        super().keyPressEvent(event)
-
-    def _report_moves(self) -> None:
+    def cards_released(self) -> None:
         if self._doc is None:
             return
         moved = {

@@ -25,14 +25,15 @@ EMPTY_HINT = (
 
 
 class CanvasView(QGraphicsView):
-    block_dropped = Signal(str, QPointF)  # block type, scene position
+    block_dropped = Signal(str, QPointF)  # what was dropped (a block type or primitive), scene position
     zoom_changed = Signal(float)
     context_menu_requested = Signal(QPointF, QPoint)  # scene position, screen position
     node_double_clicked = Signal(str)  # a block's id: open its cell (gui.cell_editor)
 
-    def __init__(self, scene, parent=None):
+    def __init__(self, scene, parent=None, mime_type: str = BLOCK_MIME_TYPE):
         super().__init__(scene, parent)
         self.setObjectName("canvas")
+        self.mime_type = mime_type  # what the palette's drags carry: a block type, or a cell primitive
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
         self.setDragMode(QGraphicsView.RubberBandDrag)
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
@@ -190,22 +191,22 @@ class CanvasView(QGraphicsView):
         event.accept()
 
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasFormat(BLOCK_MIME_TYPE):
+        if event.mimeData().hasFormat(self.mime_type):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:
         # Without this override the base class asks the scene, which refuses the drop.
-        if event.mimeData().hasFormat(BLOCK_MIME_TYPE):
+        if event.mimeData().hasFormat(self.mime_type):
             event.acceptProposedAction()
         else:
             super().dragMoveEvent(event)
 
     def dropEvent(self, event) -> None:
-        if not event.mimeData().hasFormat(BLOCK_MIME_TYPE):
+        if not event.mimeData().hasFormat(self.mime_type):
             super().dropEvent(event)
             return
-        type_name = bytes(event.mimeData().data(BLOCK_MIME_TYPE)).decode("utf-8")
+        type_name = bytes(event.mimeData().data(self.mime_type)).decode("utf-8")
         self.block_dropped.emit(type_name, self.mapToScene(event.position().toPoint()))
         event.acceptProposedAction()

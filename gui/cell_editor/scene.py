@@ -1,146 +1,363 @@
-"""The cell drawn as boxes and wires: the inputs (x and each previous state) on the left, the
-nodes in between, the new states on the right. Items are rebuilt from the cell dict whenever
-it changes; they hold nothing the cell lacks. A node without a saved position is placed by
-its depth (how many nodes lie between it and the inputs).
+"""The cell drawn as a canvas: a card per name, wires between ports, drawn from the cell dict.
+
+On the left the sources — x (the input) and each state's previous value — with an output
+port; in between the primitive nodes, an input port per slot they read (and a free one where
+they take more) and an output port; on the right each state's new value, with one input.
+Wires are dragged as on the model's canvas (gui.canvas.interactions): the scene turns each
+gesture into an engine.cells.wiring.Wire for the window to apply. Items are rebuilt from
+the cell whenever it changes and hold nothing the cell lacks; a card without a saved
+position is placed by its depth (how many nodes lie between it and the sources).
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
 
+from engine.blocks import Port
+from engine.cells.analysis import FEATURES, HIDDEN, CellAnalysis, size_words
 from engine.cells.document import INPUT
 from engine.cells.ops import PRIMITIVES
+from engine.cells.wiring import Wire
+from engine.graph import Edge
 
-BOX_W, BOX_H, GAP_X, GAP_Y = 140.0, 44.0, 190.0, 64.0
-_FILL = {"source": "#34506b", "output": "#4e6b34", "gate": "#7a4e8a", "node": "#3d4452"}
+from .. import theme
+from ..canvas.edge_item import EdgeItem
+from ..canvas.hover import HoverHighlight
+from ..canvas.interactions import WireGestures
+from ..canvas.node_item import BadgeItem
+from ..canvas.port_item import INPUT as IN_PORT
+from ..canvas.port_item import OUTPUT as OUT_PORT
+from ..canvas.port_item import PortItem
+
+CARD_W, HEADER_H, ROW_H, FOOTER_H, CORNER = 172.0, 38.0, 22.0, 22.0, 7.0
+GAP_X, GAP_Y = 230.0, 30.0
+NEW = ":new"  # a state's new-value card is named "<state>:new" (no cell name has a colon)
+OUT = "out"
+SOURCE, NODE, STATE = "source", "node", "state"
+_ROLE_COLOURS = {  # the card's header tint: where values come from, what a node does to them
+    "source": "#3f9fc0",
+    "state": "#56c28a",
+    "learned": "#5aa2ff",
+    "squash": "#9c7ad8",
+    "gate": "#d86ab8",
+    "arithmetic": "#8e96a3",
+    "constant": "#c9a04e",
+}
+_SIZE_COLOURS = {HIDDEN: "#4cc3e6", FEATURES: "#a7d863"}
 
 
-class CellBox(QGraphicsRectItem):
-    """One name of the cell: a source (x, a previous state), a node, or a state's new value."""
-
-    def __init__(self, name: str, kind: str, title: str, subtitle: str):
-        super().__init__(0, 0, BOX_W, BOX_H)
-        self.name, self.kind = name, kind
-        self.setBrush(QBrush(QColor(_FILL[kind])))
-        self.setPen(QPen(QColor("#d0d4dc"), 1.0))
-        self.setFlag(QGraphicsItem.ItemIsSelectable)
-        self.setFlag(QGraphicsItem.ItemIsMovable, kind in ("node", "gate"))
-        for text, y, bold in ((title, 5, True), (subtitle, 24, False)):
-            label = QGraphicsSimpleTextItem(text, self)
-            label.setBrush(QBrush(QColor("#f4f6fa")))
-            font = label.font()
-            font.setBold(bold)
-            label.setFont(font)
-            label.setPos(8, y)
-
-    def anchor_in(self) -> QPointF:
-        return self.pos() + QPointF(0, BOX_H / 2)
-
-    def anchor_out(self) -> QPointF:
-        return self.pos() + QPointF(BOX_W, BOX_H / 2)
+@cache
+def _font(size: float, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSizeF(size)
+    font.setBold(bold)
+    return font
 
 
-class CellScene(QGraphicsScene):
-    node_selected = Signal(str)  # the selected node's id, or "" when none
-    node_moved = Signal(str, QPointF)  # a node dragged to a new place
+def edge_for(wire: Wire) -> Edge:
+    target = f"{wire.target}{NEW}" if wire.to_state else wire.target
+    return Edge(wire.source, OUT, target, f"in{wire.slot}")
+
+
+def wire_for(edge: Edge) -> Wire:
+    """The cell wire an edge between two cards stands for."""
+    slot = int(edge.target_port.removeprefix("in"))
+    if edge.target.endswith(NEW):
+        return Wire(edge.source, edge.target.removesuffix(NEW), 0, True)
+    return Wire(edge.source, edge.target, slot)
+
+
+class CellPort(PortItem):
+    """A port coloured by the size it carries: H (the hidden size), F (the input's) or other."""
+
+    def __init__(self, card: str, name: str, direction: str, parent: QGraphicsItem, label: str, size):
+        super().__init__(card, Port(name, ("vector",), label), direction, parent)
+        self.size = size
+        self._refresh_tooltip()
+
+    def kind_color(self) -> QColor:
+        if self.size is None:
+            return QColor(theme.UNDECIDED_PORT_COLOR)
+        return QColor(_SIZE_COLOURS.get(self.size, theme.PORT_KIND_COLORS["vector"]))
+
+    def _refresh_tooltip(self) -> None:
+        size = getattr(self, "size", None)
+        role = "Reads" if self.direction == IN_PORT else "Gives"
+        lines = [f"<b>{role}</b> {self.port.help}", f"Size: {size_words(size) if size else 'not known yet'}"]
+        lines.append("<i>Drag to a port of another card to wire it.</i>")
+        self.setToolTip("<br>".join(lines))
+
+
+class CellCard(HoverHighlight, QGraphicsItem):
+    """One name of the cell: a source, a node, or a state's new value."""
+
+    def __init__(self, name: str, kind: str, title: str, subtitle: str, role: str):
+        super().__init__()
+        self.node_id, self.kind, self.title, self.subtitle, self.role = name, kind, title, subtitle, role
+        self.inputs: dict[str, CellPort] = {}
+        self.output: CellPort | None = None
+        self.edges: set[EdgeItem] = set()
+        self.size_text = ""
+        self._labels: list[str] = []
+        self._hovered = False
+        self.setFlags(
+            QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemSendsGeometryChanges
+        )
+        self.setAcceptHoverEvents(True)
+        self.badge = BadgeItem(self)
+        self.badge.setPos(CARD_W - 14, 14)
+
+    def add_input(self, slot: int, label: str, size) -> CellPort:
+        port = CellPort(self.node_id, f"in{slot}", IN_PORT, self, label, size)
+        port.setPos(0.0, self._row_y(len(self._labels)))
+        self._labels.append(label)
+        self.inputs[port.name] = port
+        return port
+
+    def add_output(self, size) -> None:
+        self.output = CellPort(self.node_id, OUT, OUT_PORT, self, f"'{self.node_id}'", size)
+        self.output.setPos(CARD_W, self._row_y(0))
+
+    def height(self) -> float:
+        return HEADER_H + max(len(self._labels), 1) * ROW_H + FOOTER_H
+
+    @staticmethod
+    def _row_y(row: int) -> float:
+        return HEADER_H + (row + 0.5) * ROW_H
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-2, -2, CARD_W + 4, self.height() + 4)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.Antialiasing)
+        card, tint = QRectF(0, 0, CARD_W, self.height()), QColor(_ROLE_COLOURS[self.role])
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(theme.color("node_body"))
+        painter.drawRoundedRect(card, CORNER, CORNER)
+        painter.save()
+        painter.setClipRect(QRectF(0, 0, CARD_W, HEADER_H))
+        header = QColor(tint)
+        header.setAlpha(105)
+        painter.setBrush(header)
+        painter.drawRoundedRect(card, CORNER, CORNER)
+        painter.restore()
+        outline = theme.color("accent") if self.isSelected() else tint.lighter(125 if self._hovered else 85)
+        painter.setPen(QPen(outline, 2.2 if self.isSelected() else 1.2))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawRoundedRect(card, CORNER, CORNER)
+        self._paint_texts(painter, card)
+
+    def _paint_texts(self, painter: QPainter, card: QRectF) -> None:
+        width = CARD_W - 20 - (18 if self.badge.isVisible() else 0)
+        painter.setPen(theme.color("text"))
+        painter.setFont(_font(9.5, bold=True))
+        title = QFontMetricsF(_font(9.5, True)).elidedText(self.title, Qt.ElideRight, width)
+        painter.drawText(QRectF(10, 3, width, 18), Qt.AlignLeft | Qt.AlignVCenter, title)
+        painter.setFont(_font(8))
+        painter.setPen(QColor(_ROLE_COLOURS[self.role]).lighter(140))
+        painter.drawText(QRectF(10, 19, width, 15), Qt.AlignLeft | Qt.AlignVCenter, self.subtitle)
+        painter.setPen(theme.color("text_dim"))
+        for row, label in enumerate(self._labels):
+            rect = QRectF(12, self._row_y(row) - ROW_H / 2, CARD_W - 24, ROW_H)
+            painter.drawText(rect, Qt.AlignLeft | Qt.AlignVCenter, label)
+        if self.output is not None and self.kind == SOURCE:
+            rect = QRectF(12, self._row_y(0) - ROW_H / 2, CARD_W - 24, ROW_H)
+            painter.drawText(rect, Qt.AlignRight | Qt.AlignVCenter, "value")
+        painter.setPen(QPen(theme.color("border"), 1.0))
+        top = card.bottom() - FOOTER_H
+        painter.drawLine(QPointF(1, top), QPointF(CARD_W - 1, top))
+        painter.setPen(theme.color("text_dim"))
+        painter.drawText(QRectF(10, top, CARD_W - 20, FOOTER_H), Qt.AlignLeft | Qt.AlignVCenter, self.size_text)
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.ItemPositionHasChanged:
+            for edge in self.edges:
+                edge.adjust()
+        return super().itemChange(change, value)
+
+
+class CellScene(WireGestures, QGraphicsScene):
+    feedback = Signal(str)  # a refusal or hint for the editor's status line
+    connection_refused = Signal(object, str)  # the Edge a wire drag asked for, and why it was refused
+    node_selected = Signal(str)  # the selected node's id, or "" when none (or a source/state)
+    cards_moved = Signal(dict)  # {card name: (x, y)} after the user dragged cards
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.boxes: dict[str, CellBox] = {}
+        self.card_type = CellCard
+        self.boxes: dict[str, CellCard] = {}
+        self._edges: dict[Edge, EdgeItem] = {}
+        self._placed: dict[str, tuple[float, float]] = {}
         self.selectionChanged.connect(self._on_selection)
 
-    def show_cell(self, cell: dict[str, Any], problems: dict[str, list[str]]) -> None:
-        selected = self.selected_name()
+    def wire_items(self) -> list[EdgeItem]:
+        return list(self._edges.values())
+
+    def wire_item(self, wire: Wire) -> EdgeItem:
+        return self._edges[edge_for(wire)]
+
+    # -- drawing the cell -----------------------------------------------------------------
+    def show_cell(self, cell: dict[str, Any], analysis: CellAnalysis | None) -> None:
+        """Redraw everything from `cell` and its analysis (None: the cell does not read)."""
+        selected = set(self.selected_names())
         self.blockSignals(True)
+        self._drag = None
         self.clear()
-        self.boxes = {}
-        places = _places(cell)
-        for index, name in enumerate([INPUT, *cell["states"]]):
-            title = "x (input)" if name == INPUT else f"{name} (previous)"
-            self._add(
-                CellBox(name, "source", title, "x_t" if name == INPUT else f"{name}_(t-1)"), QPointF(0, index * GAP_Y)
+        self.boxes, self._edges = {}, {}
+        sizes = dict(analysis.sizes) if analysis else {}
+        sizes.update({INPUT: FEATURES, **{state: HIDDEN for state in cell["states"]}})
+        problems = _problems_by_name(analysis)
+        for name, card in self._cards(cell, sizes).items():
+            self.boxes[name] = card
+            self.addItem(card)
+            found = (
+                [] if card.kind == SOURCE else problems.get(name.removesuffix(NEW), [])
+            )  # a state's: on its new value
+            errors = [d.message for d in found if d.severity == "error"]
+            card.badge.show_messages(
+                "error" if errors else "warning", errors + [d.message for d in found if d.severity != "error"]
             )
-        for node in cell["nodes"]:
-            kind = "gate" if node.get("gate") else "node"
-            subtitle = PRIMITIVES[node["op"]].label + (f" · gate '{node['gate']}'" if node.get("gate") else "")
-            box = self._add(CellBox(node["id"], kind, node["id"], subtitle), places[node["id"]])
-            if node["id"] in problems:
-                box.setPen(QPen(QColor("#e05050"), 2.5))
-                box.setToolTip("\n".join(problems[node["id"]]))
-        right = max([p.x() for p in places.values()], default=0.0) + GAP_X
-        for index, state in enumerate(cell["states"]):
-            self._add(CellBox(f"{state}:new", "output", f"{state} (new)", f"{state}_t"), QPointF(right, index * GAP_Y))
+        self._place(cell)
         self._wire(cell)
-        if selected in self.boxes:
-            self.boxes[selected].setSelected(True)
+        for name in selected & set(self.boxes):
+            self.boxes[name].setSelected(True)
         self.blockSignals(False)
 
-    def selected_name(self) -> str:
-        items = [item for item in self.selectedItems() if isinstance(item, CellBox)]
-        return items[0].name if items else ""
+    def _cards(self, cell: dict[str, Any], sizes) -> dict[str, CellCard]:
+        cards = {}
+        for name in [INPUT, *cell["states"]]:
+            title, subtitle = ("x", "the input xₜ") if name == INPUT else (name, f"previous {name}: {name}ₜ₋₁")
+            card = CellCard(name, SOURCE, title, subtitle, "source")
+            card.add_output(sizes[name])
+            card.size_text = f"size {size_words(sizes[name])}"
+            cards[name] = card
+        for node in cell["nodes"]:
+            cards[node["id"]] = self._node_card(node, sizes)
+        for state in cell["states"]:
+            card = CellCard(f"{state}{NEW}", STATE, f"new {state}", f"{state}ₜ, carried to the next step", "state")
+            source = cell["outputs"].get(state)
+            card.add_input(0, source or "(not written)", sizes.get(source))
+            card.size_text = "must be size H"
+            cards[card.node_id] = card
+        return cards
 
-    def _add(self, box: CellBox, position: QPointF) -> CellBox:
-        box.setPos(position)
-        self.addItem(box)
-        self.boxes[box.name] = box
-        return box
+    @staticmethod
+    def _node_card(node: dict[str, Any], sizes) -> CellCard:
+        primitive = PRIMITIVES[node["op"]]
+        subtitle = primitive.label + (f" · gate '{node['gate']}'" if node.get("gate") else "")
+        card = CellCard(node["id"], NODE, node["id"], subtitle, _role(node))
+        card.setToolTip(f"<b>{primitive.label}</b> ({primitive.arity_words()})<br>{primitive.description}")
+        for slot, ref in enumerate(node["inputs"]):
+            card.add_input(slot, ref, sizes.get(ref))
+        if primitive.max_inputs is None or len(node["inputs"]) < primitive.max_inputs:
+            card.add_input(len(node["inputs"]), "+ input" if node["inputs"] else "input", None)
+        card.add_output(sizes.get(node["id"]))
+        known = node["id"] in sizes
+        card.size_text = f"size {size_words(sizes[node['id']])}" if known else "size not known yet"
+        return card
+
+    def _place(self, cell: dict[str, Any]) -> None:
+        places = _places(cell, {name: card.height() for name, card in self.boxes.items()})
+        self._placed = places
+        for name, card in self.boxes.items():
+            card.setPos(*places[name])
 
     def _wire(self, cell: dict[str, Any]) -> None:
-        pen = QPen(QColor("#9aa3b2"), 1.4)
         for node in cell["nodes"]:
-            for ref in node["inputs"]:
-                if ref in self.boxes:
-                    self.addLine(_line(self.boxes[ref].anchor_out(), self.boxes[node["id"]].anchor_in()), pen)
+            for slot, ref in enumerate(node["inputs"]):
+                self._add_wire(Wire(ref, node["id"], slot))
         for state, source in cell["outputs"].items():
-            if source in self.boxes:
-                self.addLine(_line(self.boxes[source].anchor_out(), self.boxes[f"{state}:new"].anchor_in()), pen)
+            self._add_wire(Wire(source, state, 0, True))
+
+    def _add_wire(self, wire: Wire) -> None:
+        edge = edge_for(wire)
+        source, target = self.boxes.get(edge.source), self.boxes.get(edge.target)
+        if source is None or target is None or source.output is None:
+            return  # a name that is no name: the diagnostics say so
+        item = EdgeItem(edge, source.output, target.inputs[edge.target_port])
+        item.setToolTip(wire.describe())
+        source.edges.add(item)
+        target.edges.add(item)
+        self._edges[edge] = item
+        self.addItem(item)
+        item.source.set_connected(True)
+        item.target.set_connected(True)
+
+    # -- selection and moves --------------------------------------------------------------
+    def selected_names(self) -> list[str]:
+        return [item.node_id for item in self.selectedItems() if isinstance(item, CellCard)]
+
+    def selected_name(self) -> str:
+        names = self.selected_names()
+        return names[0] if len(names) == 1 else ""
+
+    def selected_wires(self) -> list[Wire]:
+        return [wire_for(item.edge) for item in self.selectedItems() if isinstance(item, EdgeItem)]
+
+    def select(self, name: str) -> None:
+        self.clearSelection()
+        if name in self.boxes:
+            self.boxes[name].setSelected(True)
+        elif f"{name}{NEW}" in self.boxes:
+            self.boxes[f"{name}{NEW}"].setSelected(True)
 
     def _on_selection(self) -> None:
         name = self.selected_name()
-        self.node_selected.emit(name if name in self.boxes and self.boxes[name].kind in ("node", "gate") else "")
+        self.node_selected.emit(name if name in self.boxes and self.boxes[name].kind == NODE else "")
 
-    def mouseReleaseEvent(self, event) -> None:
-        moved = [item for item in self.selectedItems() if isinstance(item, CellBox) and item.kind in ("node", "gate")]
-        super().mouseReleaseEvent(event)
-        if (
-            event.button() == Qt.LeftButton
-            and len(moved) == 1
-            and event.buttonDownScenePos(Qt.LeftButton) != event.scenePos()
-        ):
-            self.node_moved.emit(moved[0].name, moved[0].pos())
-
-
-def _line(start: QPointF, end: QPointF) -> QLineF:
-    return QLineF(start, end)
+    def cards_released(self) -> None:
+        moved = {
+            name: (card.x(), card.y())
+            for name, card in self.boxes.items()
+            if (card.x(), card.y()) != self._placed[name]
+        }
+        if moved:
+            self.cards_moved.emit(moved)
 
 
-def _places(cell: dict[str, Any]) -> dict[str, QPointF]:
-    """Saved positions, else by depth: one column per step away from the inputs."""
-    layout, depth, rows = cell.get("layout", {}), {}, {}
-    ids = {node["id"] for node in cell["nodes"]}
+def _role(node: dict[str, Any]) -> str:
+    primitive = PRIMITIVES[node["op"]]
+    if node.get("gate"):
+        return "gate"
+    if primitive.learned:
+        return "learned"
+    if primitive.squashes or node["op"] == "relu":
+        return "squash"
+    return "constant" if node["op"] == "constant" else "arithmetic"
+
+
+def _problems_by_name(analysis: CellAnalysis | None) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for diagnostic in analysis.diagnostics if analysis else []:
+        found.setdefault(diagnostic.node or "", []).append(diagnostic)
+    return found
+
+
+def _places(cell: dict[str, Any], heights: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """Saved positions, else one column per step away from the sources, cards stacked."""
+    layout, depth = cell.get("layout", {}), {}
     nodes = {node["id"]: node for node in cell["nodes"]}
 
     def node_depth(node_id: str, seen: frozenset = frozenset()) -> int:
         if node_id not in depth:
-            refs = [r for r in nodes[node_id]["inputs"] if r in ids and r not in seen]
+            refs = [r for r in nodes[node_id]["inputs"] if r in nodes and r not in seen]
             depth[node_id] = 1 + max((node_depth(r, seen | {node_id}) for r in refs), default=0)
         return depth[node_id]
 
-    places = {}
+    columns: dict[int, list[str]] = {0: [INPUT, *cell["states"]]}
     for node_id in nodes:
-        if node_id in layout:
-            places[node_id] = QPointF(*layout[node_id])
-            continue
-        column = node_depth(node_id)
-        row = rows.get(column, 0)
-        rows[column] = row + 1
-        places[node_id] = QPointF(column * GAP_X, row * GAP_Y)
+        columns.setdefault(node_depth(node_id), []).append(node_id)
+    last = max(columns) + 1
+    columns[last] = [f"{state}{NEW}" for state in cell["states"]]
+    places = {}
+    for column, names in columns.items():
+        y = 0.0
+        for name in names:
+            places[name] = tuple(layout[name]) if name in layout else (column * GAP_X, y)
+            y += heights[name] + GAP_Y
     return places
-
-
-def scene_rect(scene: QGraphicsScene) -> QRectF:
-    return scene.itemsBoundingRect().adjusted(-40, -40, 40, 40)

@@ -1,9 +1,13 @@
-"""The cell editor window: primitives on the left, the cell on a canvas, the selected node's
-settings on the right, the cell's problems below, and Undo/Redo of the project's stack.
+"""The cell editor window: primitives on the left, the cell on a canvas of its own, the
+selected node's settings on the right, the cell's problems (with their fixes) below.
 
-The window edits nothing itself: each action computes a new cell with engine.cells.edits
-and pushes a SetCellCommand onto the project's undo stack; the window redraws when the
-block's parameters change, whoever changed them (an undo in the main window included).
+Drag a primitive onto the canvas (or double-click it) to add a node; drag from a port to
+another to wire them, from a wired input to elsewhere to move or cut the wire; Delete
+removes the selection; right-click for what applies where you click. The window edits
+nothing itself: each action computes a new cell with engine.cells (edits, wiring, fixes)
+and pushes a SetCellCommand onto the project's own undo stack, so Undo here and in the main
+window walk one history; the canvas redraws when the block's parameters change, whoever
+changed them.
 """
 
 from __future__ import annotations
@@ -11,17 +15,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QGraphicsView,
-    QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -31,13 +37,48 @@ from PySide6.QtWidgets import (
 )
 
 from engine.cells import analyse, edits, from_dict
+from engine.cells.analysis import CellAnalysis
 from engine.cells.document import CellFormatError
+from engine.cells.fixes import fixes_for_diagnostic, fixes_for_wire
 from engine.cells.library import save_cell_file
-from engine.cells.ops import PRIMITIVES
+from engine.cells.ops import GATE_OPS, PRIMITIVES
+from engine.cells.wiring import connect as connect_wire
+from engine.cells.wiring import connection_problem, disconnect, reconnect
 from engine.errors import UserError
+from engine.graph import Edge
 
+from ..canvas.view import CanvasView
+from ..fix_bar import FixBar
+from ..problems import ProblemsPanel
 from .commands import SetCellCommand
-from .scene import CellScene, scene_rect
+from .scene import NODE, CellScene, wire_for
+
+PRIMITIVE_MIME_TYPE = "application/x-recurrent-studio-cell-primitive"
+_OP_ROLE = Qt.UserRole
+
+
+class PrimitiveList(QListWidget):
+    """The primitives, to drag onto the cell's canvas (or double-click)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("primitives")
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragOnly)
+        for op, primitive in PRIMITIVES.items():
+            item = QListWidgetItem(primitive.label)
+            item.setData(_OP_ROLE, op)
+            item.setToolTip(f"{primitive.description}<br><i>{primitive.arity_words()}; drag onto the canvas</i>")
+            self.addItem(item)
+
+    def mimeTypes(self) -> list[str]:
+        return [PRIMITIVE_MIME_TYPE]
+
+    def mimeData(self, items) -> QMimeData:
+        mime = QMimeData()
+        if items:
+            mime.setData(PRIMITIVE_MIME_TYPE, items[0].data(_OP_ROLE).encode("utf-8"))
+        return mime
 
 
 class CellEditorWindow(QWidget):
@@ -47,26 +88,30 @@ class CellEditorWindow(QWidget):
         super().__init__(parent, Qt.Window)
         self.editor, self.node_id, self.library_folder = editor, node_id, library_folder
         self.setWindowTitle(f"Cell of '{node_id}' — Recurrent Studio")
-        self.resize(1100, 640)
+        self.resize(1180, 720)
+        self.analysis: CellAnalysis | None = None
         self.scene = CellScene(self)
-        self.view = QGraphicsView(self.scene)
-        self.view.setRenderHint(self.view.renderHints().Antialiasing)
-        self.primitives = QListWidget()
-        for op, primitive in PRIMITIVES.items():
-            item = QListWidgetItem(primitive.label)
-            item.setData(Qt.UserRole, op)
-            item.setToolTip(primitive.description)
-            self.primitives.addItem(item)
-        self.primitives.itemDoubleClicked.connect(lambda item: self.add_node(item.data(Qt.UserRole)))
+        self.scene.link_handler = self
+        self.view = CanvasView(self.scene, self, PRIMITIVE_MIME_TYPE)
+        self.fix_bar = FixBar(self.view, lambda fix: self.apply(fix.cell, fix.title))
+        self.primitives = PrimitiveList()
+        self.primitives.itemActivated.connect(lambda item: self.add_node(item.data(_OP_ROLE)))
         self.form_host = QWidget()
         self.form = QFormLayout(self.form_host)
-        self.problems = QListWidget()
-        self.status = QLabel()
+        self.problems = ProblemsPanel(self, "Node", "No problems: the cell compiles.")
+        self.status = QLabel(objectName="dim")
         self._build_layout()
         self.scene.node_selected.connect(self._show_node)
-        self.scene.node_moved.connect(self._on_moved)
+        self.scene.cards_moved.connect(self._on_moved)
+        self.scene.feedback.connect(self.status.setText)
+        self.scene.connection_refused.connect(self._offer_wire_fixes)
+        self.view.block_dropped.connect(lambda op, where: self.add_node(op, where))
+        self.view.context_menu_requested.connect(self._context_menu)
+        self.problems.node_activated.connect(self._focus)
+        self.problems.fix_chosen.connect(lambda fix: self.apply(fix.cell, fix.title))
         self.editor.document.node_changed.connect(self._on_node_changed)
         self.refresh()
+        self.view.fit_to_content()
 
     # -- reading ------------------------------------------------------------------------
     def cell(self) -> dict[str, Any]:
@@ -75,21 +120,13 @@ class CellEditorWindow(QWidget):
     def refresh(self) -> None:
         cell = self.cell()
         try:
-            analysis = analyse(from_dict(cell))
+            self.analysis = analyse(from_dict(cell))
         except CellFormatError as error:
-            self.problems.clear()
-            self.problems.addItem(f"error: {error}")
-            return
-        problems: dict[str, list[str]] = {}
-        for diagnostic in analysis.diagnostics:
-            problems.setdefault(diagnostic.node or "", []).append(diagnostic.message)
-        self.scene.show_cell(cell, problems)
-        self.view.setSceneRect(scene_rect(self.scene))
-        self.problems.clear()
-        for diagnostic in analysis.diagnostics:
-            self.problems.addItem(f"{diagnostic.severity}: {diagnostic.message}")
-        if not analysis.diagnostics:
-            self.problems.addItem("No problems: the cell compiles.")
+            self.analysis = None
+            self.status.setText(f"error: {error}")
+        self.scene.show_cell(cell, self.analysis)
+        if self.analysis is not None:
+            self.problems.show_analysis(self.analysis, None, lambda d: fixes_for_diagnostic(self.cell(), d))
         self._show_node(self.scene.selected_name())
 
     # -- edits --------------------------------------------------------------------------
@@ -97,6 +134,7 @@ class CellEditorWindow(QWidget):
         old = self.cell()
         if new_cell == old:
             return
+        self.fix_bar.hide()
         self.editor.undo_stack.push(SetCellCommand(self.editor.document, self.node_id, old, new_cell, text))
 
     def attempt(self, make, text: str) -> str | None:
@@ -109,20 +147,53 @@ class CellEditorWindow(QWidget):
         self.status.setText("")
         return None
 
-    def add_node(self, op: str) -> str | None:
+    def add_node(self, op: str, where: QPointF | None = None) -> str | None:
+        """A new `op` node at `where` (else beside the selected node, reading it)."""
         selected = self.scene.selected_name()
-        inputs = [selected] if selected and PRIMITIVES[op].max_inputs != 0 else []
+        reads = [selected] if where is None and selected and PRIMITIVES[op].max_inputs != 0 else []
+        if where is None:
+            where = self.view.mapToScene(self.view.viewport().rect().center())
         made = {}
 
         def make():
-            cell, made["id"] = edits.add_node(self.cell(), op, inputs)
+            cell, made["id"] = edits.add_node(self.cell(), op, reads, (where.x(), where.y()))
             return cell
 
         self.attempt(make, f"Add {PRIMITIVES[op].label}")
         return made.get("id")
 
-    def _on_moved(self, node_id: str, position: QPointF) -> None:
-        self.attempt(lambda: edits.move_node(self.cell(), node_id, (position.x(), position.y())), f"Move '{node_id}'")
+    def delete_selection(self) -> None:
+        """Delete the selected nodes and wires, as one step."""
+        names = [name for name in self.scene.selected_names() if self.scene.boxes[name].kind == NODE]
+        wires = self.scene.selected_wires()
+
+        def make():
+            cell = self.cell()
+            for wire in sorted(wires, key=lambda w: -w.slot):  # later slots first: earlier stay put
+                if wire.source not in names and wire.target not in names:
+                    cell = disconnect(cell, wire)
+            for name in names:
+                cell = edits.remove_node(cell, name)
+            return cell
+
+        if names or wires:
+            self.attempt(make, f"Delete {len(names) + len(wires)} item{'s' if len(names) + len(wires) != 1 else ''}")
+
+    def add_state(self, name: str | None = None) -> str | None:
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Add a state", "Name of the new state (like c for a cell state):")
+            if not ok or not name.strip():
+                return None
+        return self.attempt(lambda: edits.add_state(self.cell(), name.strip()), f"Add state '{name.strip()}'")
+
+    def _on_moved(self, moved: dict) -> None:
+        def make():
+            cell = self.cell()
+            for name, position in moved.items():
+                cell = edits.move_node(cell, name, position)
+            return cell
+
+        self.attempt(make, "Move " + (f"'{next(iter(moved))}'" if len(moved) == 1 else f"{len(moved)} cards"))
 
     def save_to_library(self) -> Path | None:
         if self.library_folder is None:
@@ -132,8 +203,75 @@ class CellEditorWindow(QWidget):
         except (UserError, ValueError) as error:
             self.status.setText(str(error))
             return None
-        self.status.setText(f"Saved to the cell library: {path.name}")
+        self.status.setText(f"Saved to the cell library: {path.name} (it appears in the palette's cell list)")
         return path
+
+    # -- wires: the canvas's link handler (gui.canvas.interactions.LinkHandler) -----------
+    def connection_problem(self, edge: Edge) -> str | None:
+        return connection_problem(self.cell(), wire_for(edge))
+
+    def connect_ports(self, edge: Edge) -> str | None:
+        wire = wire_for(edge)
+        return self.attempt(lambda: connect_wire(self.cell(), wire), f"Wire {wire.describe()}")
+
+    def reconnect(self, old: Edge, new: Edge) -> str | None:
+        wire = wire_for(new)
+        return self.attempt(lambda: reconnect(self.cell(), wire_for(old), wire), f"Move a wire to {wire.describe()}")
+
+    def disconnect(self, edge: Edge) -> None:
+        wire = wire_for(edge)
+        self.attempt(lambda: disconnect(self.cell(), wire), f"Cut {wire.describe()}")
+
+    def _offer_wire_fixes(self, edge: Edge, message: str) -> None:
+        self.fix_bar.offer(message, fixes_for_wire(self.cell(), wire_for(edge)))
+
+    # -- menus and focus ----------------------------------------------------------------
+    def _context_menu(self, scene_pos: QPointF, screen_pos: QPoint) -> None:
+        menu = QMenu(self)
+        card = next((i for i in self.scene.items(scene_pos) if i in self.scene.boxes.values()), None)
+        wire = next((i for i in self.scene.items(scene_pos) if i in self.scene.wire_items()), None)
+        if card is not None and card.kind == NODE:
+            self._node_menu(menu, card.node_id)
+        elif wire is not None:
+            menu.addAction("Cut this wire", lambda: self.disconnect(wire.edge))
+        else:
+            add = menu.addMenu("Add here")
+            for op, primitive in PRIMITIVES.items():
+                add.addAction(primitive.label, lambda o=op: self.add_node(o, scene_pos))
+            menu.addAction("Add a state…", self.add_state)
+            menu.addAction("Fit to view", self.view.fit_to_content)
+        menu.exec(screen_pos)
+
+    def _node_menu(self, menu: QMenu, node_id: str) -> None:
+        node = from_dict(self.cell()).node(node_id)
+        if node.op in GATE_OPS:
+            if node.gate:
+                menu.addAction(
+                    f"Unmark gate '{node.gate}'",
+                    lambda: self.attempt(lambda: edits.set_gate(self.cell(), node_id, None), "Unmark gate"),
+                )
+            else:
+                menu.addAction("Mark as gate…", lambda: self._ask_gate(node_id))
+        writes = menu.addMenu("Write the new value of")
+        for state in self.cell()["states"]:
+            writes.addAction(
+                state, lambda s=state: self.attempt(lambda: edits.set_output(self.cell(), s, node_id), f"Write '{s}'")
+            )
+        menu.addSeparator()
+        menu.addAction(
+            "Delete", lambda: self.attempt(lambda: edits.remove_node(self.cell(), node_id), f"Delete '{node_id}'")
+        )
+
+    def _ask_gate(self, node_id: str) -> None:
+        name, ok = QInputDialog.getText(self, "Mark as gate", "Gate name (shown in the gates dock):", text=node_id)
+        if ok and name.strip():
+            self.attempt(lambda: edits.set_gate(self.cell(), node_id, name.strip()), "Mark gate")
+
+    def _focus(self, name: str) -> None:
+        self.scene.select(name)
+        selected = self.scene.selectedItems()
+        if selected:
+            self.view.centerOn(selected[0])
 
     # -- the node form ------------------------------------------------------------------
     def _show_node(self, node_id: str) -> None:
@@ -142,19 +280,22 @@ class CellEditorWindow(QWidget):
         cell = self.cell()
         node = next((n for n in cell["nodes"] if n["id"] == node_id), None)
         if node is None:
-            self.form.addRow(QLabel("Select a node to edit it; double-click a primitive to add one."))
-            self._state_rows(cell)
+            hint = QLabel(
+                "Drag a primitive onto the canvas to add a node, and from a port to another to wire them. "
+                "Select a node to edit its settings; right-click for more.",
+                wordWrap=True,
+            )
+            self.form.addRow(hint)
             return
         primitive = PRIMITIVES[node["op"]]
-        self.form.addRow(QLabel(f"<b>{node_id}</b>: {primitive.description}"))
-        inputs = QLineEdit(", ".join(node["inputs"]))
-        inputs.setToolTip("Names this node reads, comma-separated: x, a state (its previous value) or a node")
-        inputs.editingFinished.connect(lambda: self._set_inputs(node_id, inputs.text()))
-        self.form.addRow("Inputs", inputs)
+        self.form.addRow(QLabel(f"<b>{node_id}</b>: {primitive.description}", wordWrap=True))
+        self.form.addRow("Reads", QLabel(", ".join(node["inputs"]) or "nothing yet: wire its inputs"))
         for setting in primitive.settings:
-            self.form.addRow(setting.name, self._setting_field(node_id, setting, node.get("settings", {})))
-        if node["op"] == "sigmoid":
-            gate = QLineEdit(node.get("gate", ""))
+            field = self._setting_field(node_id, setting, node.get("settings", {}))
+            field.setToolTip(setting.help)
+            self.form.addRow(setting.name, field)
+        if node["op"] in GATE_OPS:
+            gate = QLineEdit(node.get("gate", ""), objectName="gate")
             gate.setPlaceholderText("a name marks it as a probed gate")
             gate.editingFinished.connect(
                 lambda: self.attempt(lambda: edits.set_gate(self.cell(), node_id, gate.text().strip()), "Mark gate")
@@ -165,16 +306,6 @@ class CellEditorWindow(QWidget):
             lambda: self.attempt(lambda: edits.remove_node(self.cell(), node_id), f"Delete '{node_id}'")
         )
         self.form.addRow(delete)
-        self._state_rows(cell)
-
-    def _state_rows(self, cell: dict[str, Any]) -> None:
-        names = [n["id"] for n in cell["nodes"]]
-        for state in cell["states"]:
-            choice = QComboBox()
-            choice.addItems(["(not written)", *names])
-            choice.setCurrentText(cell["outputs"].get(state, "(not written)"))
-            choice.activated.connect(lambda _, s=state, c=choice: self._set_output(s, c.currentText()))
-            self.form.addRow(f"New {state} from", choice)
 
     def _setting_field(self, node_id: str, setting, values: dict) -> QWidget:
         value = values.get(setting.name, setting.default)
@@ -190,16 +321,8 @@ class CellEditorWindow(QWidget):
         field.editingFinished.connect(lambda: self._set_setting(node_id, setting.name, field.value()))
         return field
 
-    def _set_inputs(self, node_id: str, text: str) -> None:
-        names = [name.strip() for name in text.split(",") if name.strip()]
-        self.attempt(lambda: edits.set_inputs(self.cell(), node_id, names), f"Set the inputs of '{node_id}'")
-
     def _set_setting(self, node_id: str, name: str, value) -> None:
         self.attempt(lambda: edits.set_setting(self.cell(), node_id, name, value), f"Set {name} of '{node_id}'")
-
-    def _set_output(self, state: str, source: str) -> None:
-        node_id = None if source == "(not written)" else source
-        self.attempt(lambda: edits.set_output(self.cell(), state, node_id), f"Write state '{state}'")
 
     # -- plumbing -----------------------------------------------------------------------
     def _on_node_changed(self, node_id: str) -> None:
@@ -208,23 +331,36 @@ class CellEditorWindow(QWidget):
 
     def _build_layout(self) -> None:
         toolbar = QToolBar()
-        toolbar.addAction("Undo", self.editor.undo_stack.undo)
-        toolbar.addAction("Redo", self.editor.undo_stack.redo)
+        stack = self.editor.undo_stack
+        for text, slot, keys in (
+            ("Undo", stack.undo, [QKeySequence.Undo]),
+            ("Redo", stack.redo, [QKeySequence.Redo, "Ctrl+Y"]),
+            ("Delete", self.delete_selection, [QKeySequence.Delete, "Backspace"]),
+            ("Add state…", self.add_state, []),
+            ("Fit to view", self.view.fit_to_content, ["Home"]),
+        ):
+            action = QAction(text, self, triggered=slot)
+            action.setShortcuts([QKeySequence(key) for key in keys])
+            action.setToolTip(f"{text} ({QKeySequence(keys[0]).toString()})" if keys else text)
+            toolbar.addAction(action)
         if self.library_folder is not None:
             toolbar.addAction("Save to cell library", self.save_to_library)
         left = QWidget()
         left_layout = QVBoxLayout(left)
-        left_layout.addWidget(QLabel("Primitives (double-click to add)"))
+        left_layout.setContentsMargins(6, 6, 0, 6)
+        left_layout.addWidget(QLabel("Primitives — drag onto the canvas", wordWrap=True))
         left_layout.addWidget(self.primitives)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.view)
         splitter.addWidget(self.form_host)
-        splitter.setSizes([180, 640, 280])
+        splitter.setSizes([170, 760, 250])
+        vertical = QSplitter(Qt.Vertical)
+        vertical.addWidget(splitter)
+        vertical.addWidget(self.problems)
+        vertical.setSizes([560, 140])
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 4)
         layout.addWidget(toolbar)
-        layout.addWidget(splitter, 3)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.problems, 1)
-        layout.addLayout(bottom, 1)
+        layout.addWidget(vertical, 1)
         layout.addWidget(self.status)
