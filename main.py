@@ -72,8 +72,38 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--hidden-sizes", help="comma-separated hidden sizes: compare the cells once per size")
     compare.add_argument("--seeds", type=int, default=1, help="train every variant with this many seeds (default 1)")
     compare.add_argument("--report", type=Path, help="write the claims report (one self-contained HTML file) here")
+    add_cell_parser(commands)
     parser.command_names = set(commands.choices)
     return parser
+
+
+def add_cell_parser(commands) -> None:
+    """`cell PROJECT BLOCK [action]`: the cell editor's actions, headless (engine.cells.cli_commands)."""
+    cell = commands.add_parser("cell", help="list a Custom cell block's cell, or edit it and save the project")
+    cell.add_argument("project", type=Path)
+    cell.add_argument("block", help="the block's name")
+    action = cell.add_mutually_exclusive_group()
+    action.add_argument("--open", action="store_true", help="turn an RNN, LSTM or GRU block into a Custom cell")
+    action.add_argument("--add", metavar="OP", help="add a node of primitive OP (linear, sigmoid, tanh, add, ...)")
+    cell.add_argument("--inputs", metavar="A,B", help="with --add: the names the new node reads, in order")
+    cell.add_argument("--id", metavar="NAME", help="with --add: the new node's name (default: OP_1, OP_2, ...)")
+    action.add_argument("--remove", metavar="NODE", help="delete a node")
+    action.add_argument(
+        "--connect",
+        nargs=2,
+        metavar=("SRC", "DST[:SLOT]"),
+        help="wire SRC into input SLOT of DST (from 1; default: a new last input), or into new:STATE",
+    )
+    cell.add_argument(
+        "--fix-wire", type=int, metavar="N", help="with --connect: apply fix N offered for a refused wire"
+    )
+    action.add_argument("--disconnect", nargs=2, metavar=("SRC", "DST[:SLOT]"), help="remove a wire")
+    action.add_argument("--gate", nargs=2, metavar=("NODE", "NAME"), help="mark a sigmoid as gate NAME ('' unmarks)")
+    action.add_argument("--set", nargs=3, metavar=("NODE", "SETTING", "VALUE"), help="set a node's setting")
+    action.add_argument("--add-state", metavar="NAME", help="declare another state")
+    action.add_argument("--fix", type=int, metavar="N", help="apply fix N from the listing")
+    action.add_argument("--save-to-library", type=Path, metavar="FOLDER", help="write the cell as a cell file")
+    action.add_argument("--template", metavar="NAME", help="replace the cell with a template (lstm, gru, rnn, ...)")
 
 
 def with_command(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
@@ -142,6 +172,10 @@ def main(argv: list[str] | None = None) -> int:
             args.seeds,
             args.report,
         )
+    if args.command == "cell":
+        from engine.cells.cli_commands import CELL_OPTIONS, cell_command
+
+        return cell_command(args.project, args.block, {name: getattr(args, name) for name in CELL_OPTIONS})
     return open_window(getattr(args, "project", None))
 
 

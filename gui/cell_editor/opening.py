@@ -10,8 +10,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
 
-from engine.cells.templates import template_for_builtin
+from engine.cells.conversion import custom_params_for_builtin
 from engine.cells.variants import CUSTOM_TYPE
+from engine.errors import UserError
 
 from ..commands import AddNodeCommand, CompositeCommand, RemoveNodeCommand, RestoreEdgeCommand
 from .window import CellEditorWindow
@@ -43,17 +44,11 @@ def open_cell_editor(editor, node_id: str, parent=None, windows: dict | None = N
 
 
 def _convert_builtin(editor, node) -> str | None:
-    params = node.params
-    if params["layers"] != 1 or params["bidirectional"]:
-        return (
-            f"{node.label()} is stacked or bidirectional; a drawn cell is one layer, one direction: "
-            "set layers to 1 and bidirectional off to open its cell"
-        )
+    try:
+        new_params = custom_params_for_builtin(node)
+    except UserError as error:
+        return str(error)
     doc = editor.document
-    if node.type_name == "RNN" and params["nonlinearity"] != "tanh":
-        return f"{node.label()} uses relu; the Elman RNN template is tanh: set nonlinearity to tanh to open its cell"
-    cell = template_for_builtin(node.type_name).to_dict()
-    new_params = {"hidden_size": params["hidden_size"], "output": params["output"], "cell": cell}
     edges = doc.incoming(node.id) + doc.outgoing(node.id)
     edit = CompositeCommand(f"Open the cell of '{node.id}' as a Custom cell")
     edit.add(RemoveNodeCommand(doc, node.id))
