@@ -48,3 +48,28 @@ def test_gates_settings_and_states():
 def test_refused_edits_say_why(edit, words):
     with pytest.raises(edits.CellEditError, match=words):
         edit(lstm())
+
+
+def test_renaming_a_node_or_state_follows_every_read_write_and_place():
+    rename = edits.rename
+    cell = lstm()
+    cell["layout"] = {"kept": [1.0, 2.0], "c": [0.0, 5.0], "c:new": [9.0, 9.0]}
+    renamed = rename(rename(cell, "kept", "remembered"), "c", "cell_state")
+    assert renamed["states"] == ["h", "cell_state"]
+    assert renamed["outputs"] == {"h": "h_new", "cell_state": "c_new"}
+    assert next(n for n in renamed["nodes"] if n["id"] == "remembered")["inputs"] == ["forget_gate", "cell_state"]
+    assert next(n for n in renamed["nodes"] if n["id"] == "c_new")["inputs"] == ["remembered", "written"]
+    assert renamed["layout"] == {"remembered": [1.0, 2.0], "cell_state": [0.0, 5.0], "cell_state:new": [9.0, 9.0]}
+    for bad, words in (("h", "is taken"), ("x", "is the cell's input"), ("2b", "not a valid name")):
+        with pytest.raises(edits.CellEditError, match=words):
+            rename(cell, "kept", bad)
+
+
+def test_removing_a_state_unwires_it_and_a_cell_keeps_one():
+    remove_state = edits.remove_state
+    cell = remove_state(lstm(), "c")
+    assert cell["states"] == ["h"] and "c" not in cell["outputs"]
+    assert next(n for n in cell["nodes"] if n["id"] == "kept")["inputs"] == ["forget_gate"]
+    assert "Multiply 'kept' takes 2 or more inputs; it has 1" in [d.message for d in analyse(from_dict(cell)).errors]
+    with pytest.raises(edits.CellEditError, match="only state"):
+        remove_state(cell, "h")

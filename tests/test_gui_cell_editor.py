@@ -299,3 +299,18 @@ def test_the_node_menu_marks_a_sigmoid_as_a_gate(window, qtbot, monkeypatch):
     menu.actions()[0].trigger()
     assert _node(editor_window, "forget_gate")["gate"] == "keep"
     assert "gate 'keep'" in editor_window.scene.boxes["forget_gate"].subtitle
+
+
+def test_the_state_menu_renames_and_removes_a_state(window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog, QMenu
+
+    editor_window = _drawn_editor(window, qtbot)
+    menu = QMenu()
+    editor_window._state_menu(menu, "c")
+    rename, remove = menu.actions()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("memory_cell", True))
+    rename.trigger()
+    assert editor_window.cell()["states"] == ["h", "memory_cell"]
+    assert {"memory_cell", "memory_cell:new"} <= set(editor_window.scene.boxes)
+    remove.trigger()  # bound to 'c', which is no longer a state: refused in words
+    assert "'c' is not a state" in editor_window.status.text()

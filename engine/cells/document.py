@@ -27,6 +27,7 @@ from .ops import PRIMITIVES
 CELL_FORMAT = "recurrent-studio-cell"
 CELL_VERSION = 1
 INPUT = "x"
+NEW_VALUE = ":new"  # layout key suffix for a state's new value, drawn apart from its previous one
 _LARGEST = 1e308  # ints beyond this would overflow float()
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 

@@ -13,7 +13,7 @@ import copy
 from typing import Any
 
 from ..errors import UserError
-from .document import INPUT, from_dict, name_problem
+from .document import INPUT, NEW_VALUE, from_dict, name_problem
 from .ops import PRIMITIVES
 
 
@@ -120,4 +120,45 @@ def add_state(cell: dict[str, Any], name: str) -> dict[str, Any]:
 def move_node(cell: dict[str, Any], node_id: str, position) -> dict[str, Any]:
     result = copy.deepcopy(cell)
     result.setdefault("layout", {})[node_id] = [float(position[0]), float(position[1])]
+    return _checked(result)
+
+
+def remove_state(cell: dict[str, Any], name: str) -> dict[str, Any]:
+    """Without state `name`: nothing writes it, and whatever read its previous value reads
+    nothing in its place (the diagnostics say so). A cell keeps at least one state."""
+    if name not in cell["states"]:
+        raise CellEditError(f"'{name}' is not a state of this cell ({', '.join(cell['states'])})")
+    if len(cell["states"]) == 1:
+        raise CellEditError(f"'{name}' is the cell's only state; a recurrent cell needs one")
+    result = copy.deepcopy(cell)
+    result["states"].remove(name)
+    result["outputs"].pop(name, None)
+    for node in result["nodes"]:
+        node["inputs"] = [ref for ref in node["inputs"] if ref != name]
+    for key in (name, name + NEW_VALUE):
+        result.get("layout", {}).pop(key, None)
+    return _checked(result)
+
+
+def rename(cell: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    """Node or state `old` called `new` everywhere it is read, written or placed. A node's
+    learned weights are named after it, so renaming a Linear starts its weights afresh."""
+    problem = name_problem(new)
+    if problem:
+        raise CellEditError(problem)
+    names = [*cell["states"], *(n["id"] for n in cell["nodes"])]
+    if old not in names:
+        raise CellEditError(f"the cell has no node or state '{old}'")
+    if new in names and new != old:
+        raise CellEditError(f"the name '{new}' is taken")
+    result = copy.deepcopy(cell)
+    swap = lambda name: new if name == old else name  # noqa: E731
+    result["states"] = [swap(s) for s in result["states"]]
+    for node in result["nodes"]:
+        node["id"], node["inputs"] = swap(node["id"]), [swap(ref) for ref in node["inputs"]]
+    result["outputs"] = {swap(state): swap(source) for state, source in result["outputs"].items()}
+    layout = result.get("layout", {})
+    for suffix in ("", NEW_VALUE):
+        if old + suffix in layout:
+            layout[new + suffix] = layout.pop(old + suffix)
     return _checked(result)

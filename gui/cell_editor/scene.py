@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphic
 
 from engine.blocks import Port
 from engine.cells.analysis import FEATURES, HIDDEN, CellAnalysis, size_words
-from engine.cells.document import INPUT
+from engine.cells.document import INPUT, NEW_VALUE
 from engine.cells.ops import PRIMITIVES
 from engine.cells.wiring import Wire
 from engine.graph import Edge
@@ -36,7 +36,6 @@ from ..canvas.port_item import PortItem
 
 CARD_W, HEADER_H, ROW_H, FOOTER_H, CORNER = 172.0, 38.0, 22.0, 22.0, 7.0
 GAP_X, GAP_Y = 230.0, 30.0
-NEW = ":new"  # a state's new-value card is named "<state>:new" (no cell name has a colon)
 OUT = "out"
 SOURCE, NODE, STATE = "source", "node", "state"
 _ROLE_COLOURS = {  # the card's header tint: where values come from, what a node does to them
@@ -60,15 +59,15 @@ def _font(size: float, bold: bool = False) -> QFont:
 
 
 def edge_for(wire: Wire) -> Edge:
-    target = f"{wire.target}{NEW}" if wire.to_state else wire.target
+    target = f"{wire.target}{NEW_VALUE}" if wire.to_state else wire.target
     return Edge(wire.source, OUT, target, f"in{wire.slot}")
 
 
 def wire_for(edge: Edge) -> Wire:
     """The cell wire an edge between two cards stands for."""
     slot = int(edge.target_port.removeprefix("in"))
-    if edge.target.endswith(NEW):
-        return Wire(edge.source, edge.target.removesuffix(NEW), 0, True)
+    if edge.target.endswith(NEW_VALUE):
+        return Wire(edge.source, edge.target.removesuffix(NEW_VALUE), 0, True)
     return Wire(edge.source, edge.target, slot)
 
 
@@ -216,7 +215,7 @@ class CellScene(WireGestures, QGraphicsScene):
             self.boxes[name] = card
             self.addItem(card)
             found = (
-                [] if card.kind == SOURCE else problems.get(name.removesuffix(NEW), [])
+                [] if card.kind == SOURCE else problems.get(name.removesuffix(NEW_VALUE), [])
             )  # a state's: on its new value
             errors = [d.message for d in found if d.severity == "error"]
             card.badge.show_messages(
@@ -239,7 +238,9 @@ class CellScene(WireGestures, QGraphicsScene):
         for node in cell["nodes"]:
             cards[node["id"]] = self._node_card(node, sizes)
         for state in cell["states"]:
-            card = CellCard(f"{state}{NEW}", STATE, f"new {state}", f"{state}ₜ, carried to the next step", "state")
+            card = CellCard(
+                f"{state}{NEW_VALUE}", STATE, f"new {state}", f"{state}ₜ, carried to the next step", "state"
+            )
             source = cell["outputs"].get(state)
             card.add_input(0, source or "(not written)", sizes.get(source))
             card.size_text = "must be size H"
@@ -303,8 +304,8 @@ class CellScene(WireGestures, QGraphicsScene):
         self.clearSelection()
         if name in self.boxes:
             self.boxes[name].setSelected(True)
-        elif f"{name}{NEW}" in self.boxes:
-            self.boxes[f"{name}{NEW}"].setSelected(True)
+        elif f"{name}{NEW_VALUE}" in self.boxes:
+            self.boxes[f"{name}{NEW_VALUE}"].setSelected(True)
 
     def _on_selection(self) -> None:
         name = self.selected_name()
@@ -353,7 +354,7 @@ def _places(cell: dict[str, Any], heights: dict[str, float]) -> dict[str, tuple[
     for node_id in nodes:
         columns.setdefault(node_depth(node_id), []).append(node_id)
     last = max(columns) + 1
-    columns[last] = [f"{state}{NEW}" for state in cell["states"]]
+    columns[last] = [f"{state}{NEW_VALUE}" for state in cell["states"]]
     places = {}
     for column, names in columns.items():
         y = 0.0

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from engine.cells import analyse, edits, from_dict
 from engine.cells.analysis import CellAnalysis
-from engine.cells.document import CellFormatError
+from engine.cells.document import INPUT, NEW_VALUE, CellFormatError
 from engine.cells.fixes import fixes_for_diagnostic, fixes_for_wire
 from engine.cells.library import save_cell_file
 from engine.cells.ops import GATE_OPS, PRIMITIVES
@@ -232,6 +232,8 @@ class CellEditorWindow(QWidget):
         wire = next((i for i in self.scene.items(scene_pos) if i in self.scene.wire_items()), None)
         if card is not None and card.kind == NODE:
             self._node_menu(menu, card.node_id)
+        elif card is not None and card.node_id != INPUT:
+            self._state_menu(menu, card.node_id.removesuffix(NEW_VALUE))
         elif wire is not None:
             menu.addAction("Cut this wire", lambda: self.disconnect(wire.edge))
         else:
@@ -258,9 +260,22 @@ class CellEditorWindow(QWidget):
                 state, lambda s=state: self.attempt(lambda: edits.set_output(self.cell(), s, node_id), f"Write '{s}'")
             )
         menu.addSeparator()
+        menu.addAction("Rename…", lambda: self.ask_rename(node_id))
         menu.addAction(
             "Delete", lambda: self.attempt(lambda: edits.remove_node(self.cell(), node_id), f"Delete '{node_id}'")
         )
+
+    def _state_menu(self, menu: QMenu, state: str) -> None:
+        menu.addAction(f"Rename state '{state}'…", lambda: self.ask_rename(state))
+        menu.addAction(
+            f"Remove state '{state}'",
+            lambda: self.attempt(lambda: edits.remove_state(self.cell(), state), f"Remove state '{state}'"),
+        )
+
+    def ask_rename(self, name: str) -> None:
+        new, ok = QInputDialog.getText(self, "Rename", f"New name for '{name}':", text=name)
+        if ok and new.strip() and new.strip() != name:
+            self.attempt(lambda: edits.rename(self.cell(), name, new.strip()), f"Rename '{name}' to '{new.strip()}'")
 
     def _ask_gate(self, node_id: str) -> None:
         name, ok = QInputDialog.getText(self, "Mark as gate", "Gate name (shown in the gates dock):", text=node_id)
