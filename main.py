@@ -101,6 +101,8 @@ def add_cell_parser(commands) -> None:
     action.add_argument("--gate", nargs=2, metavar=("NODE", "NAME"), help="mark a sigmoid as gate NAME ('' unmarks)")
     action.add_argument("--set", nargs=3, metavar=("NODE", "SETTING", "VALUE"), help="set a node's setting")
     action.add_argument("--add-state", metavar="NAME", help="declare another state")
+    action.add_argument("--remove-state", metavar="NAME", help="drop a state (a cell keeps at least one)")
+    action.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"), help="rename a node or state everywhere")
     action.add_argument("--fix", type=int, metavar="N", help="apply fix N from the listing")
     action.add_argument("--save-to-library", type=Path, metavar="FOLDER", help="write the cell as a cell file")
     action.add_argument("--template", metavar="NAME", help="replace the cell with a template (lstm, gru, rnn, ...)")

@@ -146,6 +146,10 @@ def test_add_remove_gate_set_and_add_state(opened, capsys):
     assert node(saved_cell(opened), "input_lin")["settings"]["bias"] is False
     assert cell(opened, "--add-state", "m") == 0
     assert saved_cell(opened)["states"] == ["h", "c", "m"]
+    assert cell(opened, "--remove-state", "m") == 0
+    assert cell(opened, "--rename", "c", "cell_state") == 0
+    assert saved_cell(opened)["states"] == ["h", "cell_state"]
+    assert node(saved_cell(opened), "kept")["inputs"] == ["forget_gate", "cell_state"]
 
 
 @pytest.mark.parametrize(
@@ -157,6 +161,8 @@ def test_add_remove_gate_set_and_add_state(opened, capsys):
         (("--remove", "nothing"), "no node 'nothing'"),
         (("--disconnect", "x", "kept"), "'kept' does not read 'x'"),
         (("--add-state", "h"), "taken"),
+        (("--rename", "kept", "h"), "is taken"),
+        (("--remove-state", "nothing"), "'nothing' is not a state"),
         (("--fix", "1"), "no fixes to offer"),
         (("--fix", "0"), "no fixes to offer"),
         (("--template", "nope"), "one of lstm, gru"),

@@ -22,7 +22,17 @@ from ..text import format_table
 from .analysis import CellDiagnostic, analyse
 from .conversion import has_template, open_builtin
 from .document import CellFormatError, from_dict
-from .edits import CellEditError, add_node, add_state, node_entry, remove_node, set_gate, set_setting
+from .edits import (
+    CellEditError,
+    add_node,
+    add_state,
+    node_entry,
+    remove_node,
+    remove_state,
+    rename,
+    set_gate,
+    set_setting,
+)
 from .fixes import CellFix, fixes_for_diagnostic, fixes_for_wire
 from .library import save_cell_file
 from .ops import PRIMITIVES
@@ -87,6 +97,16 @@ def _add_state(cell: Cell, options: dict[str, Any]) -> tuple[Cell, str]:
     return add_state(cell, name), change
 
 
+def _remove_state(cell: Cell, options: dict[str, Any]) -> tuple[Cell, str]:
+    name = options["remove_state"]
+    return remove_state(cell, name), f"removed state '{name}'"
+
+
+def _rename(cell: Cell, options: dict[str, Any]) -> tuple[Cell, str]:
+    old, new = options["rename"]
+    return rename(cell, old, new), f"renamed '{old}' to '{new}'"
+
+
 def _fix(cell: Cell, options: dict[str, Any]) -> tuple[Cell, str]:
     number = options["fix"]
     fixes = [fix for _, numbered in _diagnostics_with_fixes(cell) for _, fix in numbered]
@@ -111,6 +131,8 @@ EDITS: dict[str, Callable[[Cell, dict[str, Any]], tuple[Cell, str]]] = {
     "gate": _gate,
     "set": _set,
     "add_state": _add_state,
+    "remove_state": _remove_state,
+    "rename": _rename,
     "fix": _fix,
     "template": _template,
 }
