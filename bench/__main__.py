@@ -43,6 +43,9 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("packing", "bench.packing", "variable-length training vs hand-written packing; tokenising 100k texts"),
     Benchmark("csv_read", "bench.csv_read", "read + window a 1M-row CSV vs numpy.loadtxt and csv, and memory"),
     Benchmark("data_memory", "bench.data_memory", "peak RSS training on a 10M-row CSV, window 256 vs 16"),
+    Benchmark(
+        "memory_horizon", "bench.memory_horizon", "memory horizon of trained RNN, GRU and LSTM on the adding problem"
+    ),
     Benchmark("custom_cell", "bench.custom_cell", "a drawn LSTM cell vs fused nn.LSTM, per training step"),
     Benchmark("ddp_throughput", "bench.ddp_throughput", "--nproc 2 (DDP, 1 thread each) vs 1 process with 2 threads"),
     Benchmark("gpu_check", "bench.gpu_check", "CUDA vs CPU losses, mixed precision, cuDNN timing, NCCL (skips on CPU)"),

@@ -5,7 +5,8 @@ must reach back at least 50 steps. Each cell trains 500 steps (hidden 16, batch 
 rate 0.03; the LSTM with forget_bias 1.0) and its last probe's memory horizon is reported beside
 its validation MSE (always answering 1 scores about 0.167). The claim checked: the tanh RNN's
 horizon stays short (< 25) while the GRU's and the LSTM's reach the marked positions (>= 50).
-Run: `python bench/memory_horizon.py [--quick]`; writes bench/results/memory_horizon.json.
+Run: `python -m bench memory_horizon` (or `python bench/memory_horizon.py [--quick] [--seeds N]`);
+writes bench/results/memory_horizon.json.
 Slow on a shared 2-core machine (a minute or more), hence a benchmark, not a test; the fast
 version is tests/test_memory_horizon.py.
 """
@@ -13,7 +14,6 @@ version is tests/test_memory_horizon.py.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 import torch  # noqa: E402
 from probe_models import adding_project  # noqa: E402
 
+from bench.common import RESULTS_DIR, write_result  # noqa: E402
 from engine.training import train  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "memory_horizon.json"
 CELLS = (("RNN", {}), ("GRU", {}), ("LSTM", {"forget_bias": 1.0}), ("LSTM", {}))
 
 
@@ -50,14 +50,11 @@ def trained_horizon(cell: str, block: dict, steps: int, seed: int) -> dict:
     }
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="50 steps, one seed: a smoke run, figures meaningless")
-    parser.add_argument("--seeds", type=int, default=1)
-    args = parser.parse_args(argv)
+def run(quick: bool, seeds: int = 1) -> dict:
+    """Train each cell (50 steps when quick: a smoke run, figures meaningless); print the table."""
     torch.set_num_threads(1)
-    steps = 50 if args.quick else 500
-    rows = [trained_horizon(cell, block, steps, seed) for seed in range(args.seeds) for cell, block in CELLS]
+    steps = 50 if quick else 500
+    rows = [trained_horizon(cell, block, steps, seed) for seed in range(seeds) for cell, block in CELLS]
     print(f"{'cell':24s} {'seed':>4s} {'val MSE':>8s} {'horizon':>7s}  horizon every 100 steps")
     for row in rows:
         print(
@@ -67,9 +64,18 @@ def main(argv=None) -> int:
         r["horizon"] >= 50 for r in rows if r["cell"] in ("GRU", "LSTM forget_bias 1")
     )
     print("claim holds" if claim else "claim FAILS", "(RNN < 25; GRU and LSTM forget_bias 1 >= 50)")
-    results = RESULTS.parent / "quick" / RESULTS.name if args.quick else RESULTS
-    results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(json.dumps({"steps": steps, "rows": rows, "claim_holds": claim}, indent=2) + "\n")
+    return {"steps": steps, "rows": rows, "claim_holds": claim}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="50 steps, one seed: a smoke run, figures meaningless")
+    parser.add_argument("--seeds", type=int, default=1)
+    args = parser.parse_args(argv)
+    result = run(args.quick, args.seeds)
+    write_result(
+        "memory_horizon", {"quick": args.quick, **result}, RESULTS_DIR / "quick" if args.quick else RESULTS_DIR
+    )
     return 0
 
 

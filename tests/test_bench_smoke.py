@@ -30,6 +30,7 @@ EXPECTED_KEYS = {
     "startup": {"medians", "ratio", "torch_imported_at_startup", "meets_target"},
     "canvas_redraw": {"median_ms", "ratios", "nodes", "smooth"},
     "data_memory": {"cases", "peak_ratio", "growth_ratio", "file_bytes"},
+    "memory_horizon": {"rows", "claim_holds", "steps"},
 }
 
 
