@@ -46,7 +46,7 @@ def test_double_clicking_an_lstm_opens_its_cell_as_a_custom_cell_in_one_undo_ste
     assert "forget_gate" in editor_window.scene.boxes
     window.editor.undo_stack.undo()
     assert snapshot(window.project) == before
-    editor_window.close()
+    assert not editor_window.isVisible()  # its block is an LSTM again: nothing to edit
 
 
 def test_cell_edits_and_graph_edits_undo_in_order_on_one_stack(window, qtbot):
@@ -314,3 +314,15 @@ def test_the_state_menu_renames_and_removes_a_state(window, qtbot, monkeypatch):
     assert {"memory_cell", "memory_cell:new"} <= set(editor_window.scene.boxes)
     remove.trigger()  # bound to 'c', which is no longer a state: refused in words
     assert "'c' is not a state" in editor_window.status.text()
+
+
+def test_the_toolbar_sums_the_cell_up_with_its_parameter_count(window, qtbot):
+    editor_window = _drawn_editor(window, qtbot)
+    window.editor.document.connect("input", "out", "drawn", "in")  # its input size is known now
+    count = window.editor.analysis.param_counts["drawn"]
+    text = editor_window.summary.text()
+    assert "<b>LSTM</b> · states h, c · gates input, forget, output" in text
+    assert f"{count:,} parameters at hidden size" in text
+    editor_window.apply(edits.set_setting(editor_window.cell(), "output_lin", "bias", False), "No bias")
+    smaller = window.editor.analysis.param_counts["drawn"]  # validates the pending edit
+    assert smaller < count and f"{smaller:,} parameters" in editor_window.summary.text()

@@ -100,6 +100,7 @@ class CellEditorWindow(QWidget):
         self.form = QFormLayout(self.form_host)
         self.problems = ProblemsPanel(self, "Node", "No problems: the cell compiles.")
         self.status = QLabel(objectName="dim")
+        self.summary = QLabel(objectName="dim")
         self._build_layout()
         self.scene.node_selected.connect(self._show_node)
         self.scene.cards_moved.connect(self._on_moved)
@@ -109,7 +110,11 @@ class CellEditorWindow(QWidget):
         self.view.context_menu_requested.connect(self._context_menu)
         self.problems.node_activated.connect(self._focus)
         self.problems.fix_chosen.connect(lambda fix: self.apply(fix.cell, fix.title))
-        self.editor.document.node_changed.connect(self._on_node_changed)
+        self._doc = editor.document  # the document subscribed to, until the window closes
+        self._doc.node_changed.connect(self._on_node_changed)
+        self._doc.node_removed.connect(self._on_node_removed)
+        self.editor.analysis_changed.connect(lambda _: self._show_summary())
+        self.editor.project_replaced.connect(lambda _: self.close())
         self.refresh()
         self.view.fit_to_content()
 
@@ -128,6 +133,22 @@ class CellEditorWindow(QWidget):
         if self.analysis is not None:
             self.problems.show_analysis(self.analysis, None, lambda d: fixes_for_diagnostic(self.cell(), d))
         self._show_node(self.scene.selected_name())
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        """The cell in a line: its name, states, gates and (from the model's validation, which
+        knows the data's input size) its parameter count."""
+        doc = self._doc
+        if doc is None or not doc.has_node(self.node_id) or "cell" not in doc.node(self.node_id).params:
+            return  # the window closed: its block went, or its project was replaced
+        cell, count = self.cell(), self.editor.analysis.param_counts.get(self.node_id)
+        gates = [node["gate"] for node in cell["nodes"] if node.get("gate")]
+        parts = [f"<b>{cell['name']}</b>", f"states {', '.join(cell['states'])}"]
+        parts.append(f"gates {', '.join(gates)}" if gates else "no marked gates")
+        hidden = self.editor.document.node(self.node_id).params.get("hidden_size")
+        if count is not None:
+            parts.append(f"{count:,} parameters at hidden size {hidden}")
+        self.summary.setText(" · ".join(parts))
 
     # -- edits --------------------------------------------------------------------------
     def apply(self, new_cell: dict[str, Any], text: str) -> None:
@@ -341,8 +362,20 @@ class CellEditorWindow(QWidget):
 
     # -- plumbing -----------------------------------------------------------------------
     def _on_node_changed(self, node_id: str) -> None:
-        if node_id == self.node_id and self.editor.document.has_node(node_id):
+        if node_id == self.node_id and self._doc.has_node(node_id):
             self.refresh()
+
+    def _on_node_removed(self, node) -> None:
+        """The block went (deleted, or an undo turned it back into a built-in): nothing to edit."""
+        if node.id == self.node_id:
+            self.close()
+
+    def closeEvent(self, event) -> None:
+        if self._doc is not None:
+            self._doc.node_changed.disconnect(self._on_node_changed)
+            self._doc.node_removed.disconnect(self._on_node_removed)
+            self._doc = None
+        super().closeEvent(event)
 
     def _build_layout(self) -> None:
         toolbar = QToolBar()
@@ -360,6 +393,8 @@ class CellEditorWindow(QWidget):
             toolbar.addAction(action)
         if self.library_folder is not None:
             toolbar.addAction("Save to cell library", self.save_to_library)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.summary)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 0, 6)
