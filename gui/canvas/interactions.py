@@ -113,17 +113,29 @@ class LinkDrag:
 
 
 class WireGestures:
-    """Wire dragging for a QGraphicsScene: mix in before the Qt base. The scene provides the
+    """Wires for a QGraphicsScene: mix in before the Qt base. The scene provides the
     `feedback` and `connection_refused` signals, `link_handler`, `card_type` (the item class
-    of its cards, each with `node_id`, `inputs` {name: PortItem} and `output`) and
-    `wire_items()`, its EdgeItems."""
+    of its cards, each with `node_id`, `inputs` {name: PortItem}, `output` and `edges`) and
+    an `_edges` dict {Edge: EdgeItem} that `add_wire_item` fills."""
 
     link_handler: LinkHandler | None = None
     card_type: type = object
+    _edges: dict[Edge, EdgeItem]
     _drag: LinkDrag | None = None
 
     def wire_items(self) -> list[EdgeItem]:
-        raise NotImplementedError
+        return list(self._edges.values())
+
+    def add_wire_item(self, edge: Edge, source, target) -> EdgeItem:
+        """Draw `edge` from card `source`'s output to card `target`'s input port."""
+        item = EdgeItem(edge, source.output, target.inputs[edge.target_port])
+        source.edges.add(item)
+        target.edges.add(item)
+        self._edges[edge] = item
+        self.addItem(item)
+        item.source.set_connected(True)
+        item.target.set_connected(True)
+        return item
 
     def port_for_link(self, pos: QPointF, direction: str, exclude_node: str) -> PortItem | None:
         """The port a wire dropped at `pos` would use: a port under the mouse, or, over a

@@ -35,9 +35,6 @@ class DocumentScene(WireGestures, QGraphicsScene):
     def set_link_handler(self, handler: LinkHandler) -> None:
         self.link_handler = handler
 
-    def wire_items(self) -> list[EdgeItem]:
-        return list(self._edges.values())
-
     def set_document(self, doc: GraphDocument) -> None:
         if self._doc is not None:
             self._subscribe(self._doc, subscribe=False)
@@ -92,14 +89,7 @@ class DocumentScene(WireGestures, QGraphicsScene):
             edge_item.set_edge(new)
 
     def _on_edge_added(self, edge: Edge) -> None:
-        source, target = self._nodes[edge.source], self._nodes[edge.target]
-        item = EdgeItem(edge, source.output, target.inputs[edge.target_port])
-        source.edges.add(item)
-        target.edges.add(item)
-        self._edges[edge] = item
-        self.addItem(item)
-        item.source.set_connected(True)
-        item.target.set_connected(True)
+        self.add_wire_item(edge, self._nodes[edge.source], self._nodes[edge.target])
 
     def _on_edge_removed(self, edge: Edge) -> None:
         item = self._edges.pop(edge)

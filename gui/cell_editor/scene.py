@@ -194,9 +194,6 @@ class CellScene(WireGestures, QGraphicsScene):
         self._placed: dict[str, tuple[float, float]] = {}
         self.selectionChanged.connect(self._on_selection)
 
-    def wire_items(self) -> list[EdgeItem]:
-        return list(self._edges.values())
-
     def wire_item(self, wire: Wire) -> EdgeItem:
         return self._edges[edge_for(wire)]
 
@@ -280,14 +277,7 @@ class CellScene(WireGestures, QGraphicsScene):
         source, target = self.boxes.get(edge.source), self.boxes.get(edge.target)
         if source is None or target is None or source.output is None:
             return  # a name that is no name: the diagnostics say so
-        item = EdgeItem(edge, source.output, target.inputs[edge.target_port])
-        item.setToolTip(wire.describe())
-        source.edges.add(item)
-        target.edges.add(item)
-        self._edges[edge] = item
-        self.addItem(item)
-        item.source.set_connected(True)
-        item.target.set_connected(True)
+        self.add_wire_item(edge, source, target).setToolTip(wire.describe())
 
     # -- selection and moves --------------------------------------------------------------
     def selected_names(self) -> list[str]:
