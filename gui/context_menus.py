@@ -1,6 +1,7 @@
 """Right-click menus on the canvas and the palette.
 
-- a block: Rename…, Duplicate, Delete, Disconnect All, Help
+- a block: Open Cell… (a recurrent block: its inside, in the cell editor), Rename…, Duplicate,
+  Delete, Disconnect All, Help
 - a wire: Delete, Insert Block Here ▸ (the blocks that fit in it, from engine.fixes.insertion)
 - a port: Connect To ▸ (every port of the graph it may connect to now)
 - empty canvas: Add Block Here ▸ with a search field
@@ -22,6 +23,7 @@ from .block_reference import BlockReferenceDialog
 from .canvas.edge_item import EdgeItem
 from .canvas.node_item import NodeItem
 from .canvas.port_item import OUTPUT, PortItem
+from .cell_editor.opening import can_open_cell, open_from_window
 
 
 class ContextMenus:
@@ -54,6 +56,9 @@ class ContextMenus:
     def node_menu(self, node_id: str) -> QMenu:
         window, editor = self.window, self.editor
         menu = QMenu(window)
+        if can_open_cell(editor.document.node(node_id).type_name):
+            menu.addAction("Open Cell…", lambda: open_from_window(window, node_id))
+            menu.addSeparator()
         menu.addAction("Rename…", lambda: self.rename(node_id))
         menu.addAction("Duplicate", lambda: editor.duplicate([node_id]))
         menu.addAction("Delete", lambda: editor.delete([node_id]))

@@ -107,3 +107,13 @@ def test_palette_menu_offers_help_and_adding(window):
     assert window.editor.document.has_node("gru_1")
     menu["Help on GRU"].trigger()
     assert window.findChild(BlockReferenceDialog, "blockHelp").isVisible()
+
+
+def test_a_recurrent_blocks_menu_opens_its_cell(window, qtbot):
+    window.editor.set_project(small_project())
+    assert "Open Cell…" not in entries(window.context_menus.menu_at(node_centre(window, "head")))
+    entries(window.context_menus.menu_at(node_centre(window, "memory")))["Open Cell…"].trigger()
+    assert window.editor.document.node("memory").type_name == "CustomCell"
+    editor_window = window._cell_editors["memory"]
+    qtbot.addWidget(editor_window)
+    assert editor_window.isVisible() and "forget_gate" in editor_window.scene.boxes

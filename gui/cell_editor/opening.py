@@ -10,14 +10,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
 
-from engine.cells.conversion import custom_params_for_builtin
+from engine.cells.conversion import custom_params_for_builtin, has_template
 from engine.cells.variants import CUSTOM_TYPE
 from engine.errors import UserError
 
 from ..commands import AddNodeCommand, CompositeCommand, RemoveNodeCommand, RestoreEdgeCommand
 from .window import CellEditorWindow
-
-BUILTINS = ("LSTM", "GRU", "RNN")
 
 
 def library_folder() -> Path:
@@ -25,10 +23,16 @@ def library_folder() -> Path:
     return Path(QStandardPaths.writableLocation(QStandardPaths.AppLocalDataLocation)) / "cells"
 
 
+def can_open_cell(type_name: str) -> bool:
+    """Whether a block of `type_name` has an inside to open: a Custom cell, or a built-in cell
+    with a template."""
+    return type_name == CUSTOM_TYPE or has_template(type_name)
+
+
 def open_cell_editor(editor, node_id: str, parent=None, windows: dict | None = None) -> CellEditorWindow | str:
     """The editor window for block `node_id`, shown; or, for a block without an inside, why."""
     node = editor.document.node(node_id)
-    if node.type_name in BUILTINS:
+    if has_template(node.type_name):
         problem = _convert_builtin(editor, node)
         if problem:
             return problem
