@@ -117,17 +117,64 @@ def test_exported_source_of_a_drawn_cell_loads_the_weights_and_computes_the_same
     assert torch.allclose(exported(x), model.train()(x), atol=1e-6)  # the training loop, to rounding
 
 
-def test_onnx_writes_a_builtin_template_and_refuses_a_drawn_loop_by_name(tmp_path):
+def _with_constant_and_split(cell):
+    """The GRU without reset gate, its update gate halved by a constant and cut by a Split."""
+    from engine.cells import edits
+
+    cell, half = edits.add_node(cell, "constant", node_id="half")
+    cell = edits.set_setting(cell, half, "value", 0.5)
+    cell, wide = edits.add_node(cell, "concat", ["h", "h"], node_id="wide")
+    cell, part = edits.add_node(cell, "split", [wide], node_id="part")
+    cell, mixed = edits.add_node(cell, "multiply", [half, part], node_id="mixed")
+    cell, squashed = edits.add_node(cell, "tanh", [mixed], node_id="squashed")
+    writer = cell["outputs"]["h"]
+    cell, total = edits.add_node(cell, "add", [writer, squashed], node_id="total")
+    cell, bounded = edits.add_node(cell, "tanh", [total], node_id="bounded")
+    return edits.set_output(cell, "h", bounded)
+
+
+CELLS_FOR_ONNX = [*(k for k in TEMPLATES if TEMPLATES[k].builtin is None), "constant_and_split"]
+
+
+@pytest.mark.parametrize("output", ["last", "sequence"])
+@pytest.mark.parametrize("name", CELLS_FOR_ONNX)
+def test_onnx_writes_a_drawn_cells_loop_that_runs_any_length(tmp_path, name, output):
     pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    from engine.export import export_onnx
+
+    cell = _with_constant_and_split(TEMPLATES["gru_no_reset"].make()) if name == "constant_and_split" else None
+    doc = GraphDocument()
+    doc.data = FakeSignature(features=3, length=9, n_outputs=1)
+    block = ("CustomCell", {"hidden_size": 6, "output": output, "cell": cell or TEMPLATES[name].make()})
+    make_chain(doc, "SequenceInput", block, *(["LastStep"] if output == "sequence" else []), "Regression")
+    model = compile_graph(doc, doc.data).eval()
+    path = export_onnx(model, doc.data, tmp_path / f"{name}.onnx")
+    session = ort.InferenceSession(str(path))
+    for steps in (3, 9, 30):  # the export's example had 9
+        x = torch.randn(5, steps, 3)
+        with torch.no_grad():
+            expected = model(x).numpy()
+        (got,) = session.run(None, {"x": x.numpy()})
+        assert got.shape == expected.shape and abs(got - expected).max() < 1e-5, steps
+
+
+def test_onnx_writes_a_builtin_template_on_the_fused_kernel_and_refuses_a_drawn_loop_on_variable_lengths(tmp_path):
+    pytest.importorskip("onnx")
+    import onnx
+
     from engine.export import ExportError, export_onnx
 
     builtin = _graph(TEMPLATES["gru"].make())
     export_onnx(compile_graph(builtin, builtin.data).eval(), builtin.data, tmp_path / "gru.onnx")
-    assert (tmp_path / "gru.onnx").stat().st_size > 0
+    operators = {node.op_type for node in onnx.load(tmp_path / "gru.onnx").graph.node}
+    assert "GRU" in operators and "Loop" not in operators  # ONNX's own GRU operator
     drawn = _graph(lstm_1997())
-    with pytest.raises(ExportError, match=r"custom cell 'LSTM 1997 \(no forget gate\)'.*Export the PyTorch source"):
-        export_onnx(compile_graph(drawn, drawn.data).eval(), drawn.data, tmp_path / "drawn.onnx")
-    assert not (tmp_path / "drawn.onnx").exists()
+    export_onnx(compile_graph(drawn, drawn.data).eval(), drawn.data, tmp_path / "drawn.onnx")
+    assert "Loop" in {node.op_type for node in onnx.load(tmp_path / "drawn.onnx").graph.node}
+    with pytest.raises(ExportError, match=r"variable lengths cannot export the drawn cell of block '.*'"):
+        export_onnx(compile_graph(drawn, drawn.data).eval(), drawn.data, tmp_path / "v.onnx", variable_lengths=True)
+    assert not (tmp_path / "v.onnx").exists()
 
 
 def test_compare_races_drawn_cells_against_the_builtins_at_matched_parameter_counts():
@@ -155,3 +202,21 @@ def test_the_drawn_variant_needs_a_drawn_cell():
 
     with pytest.raises(UserError, match="the project has none"):
         compare_cells(adding_project("LSTM"), ["drawn"], steps=1, record=False)
+
+
+def test_onnx_writes_a_drawn_cell_after_a_fused_lstm_block_at_any_length(tmp_path):
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    from engine.export import export_onnx
+
+    doc = GraphDocument()
+    doc.data = FakeSignature(features=3, length=9, n_outputs=1)
+    drawn = ("CustomCell", {"hidden_size": 5, "output": "last", "cell": TEMPLATES["peephole_lstm"].make()})
+    make_chain(doc, "SequenceInput", ("LSTM", {"hidden_size": 4, "output": "sequence"}), drawn, "Regression")
+    model = compile_graph(doc, doc.data).eval()
+    session = ort.InferenceSession(str(export_onnx(model, doc.data, tmp_path / "stacked.onnx")))
+    for steps in (3, 30):
+        x = torch.randn(2, steps, 3)
+        with torch.no_grad():
+            expected = model(x).numpy()
+        assert abs(session.run(None, {"x": x.numpy()})[0] - expected).max() < 1e-5

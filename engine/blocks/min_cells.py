@@ -136,11 +136,17 @@ def min_recurrent_class():
             a_star = torch.cumsum(log_a, dim=1)
             return torch.exp(a_star + torch.logcumsumexp(log_b - a_star, dim=1))
 
+        def sequential_scan(self, log_a, log_b):
+            """The same recurrence step by step, as at inference. Scripted while ONNX export
+            traces the model, so the loop exports as one ONNX Loop for any length, not unrolled."""
+            scan = type(self).scan_steps
+            return (torch.jit.script(scan) if torch.jit.is_tracing() else scan)(log_a, log_b)
+
         @staticmethod
-        def sequential_scan(log_a, log_b):
-            """The same recurrence step by step, as at inference."""
+        def scan_steps(log_a: torch.Tensor, log_b: torch.Tensor) -> torch.Tensor:
             a, b = torch.exp(log_a), torch.exp(log_b)
-            h, states = torch.zeros_like(b[:, 0]), []
+            h = torch.zeros_like(b[:, 0])
+            states: list[torch.Tensor] = []
             for t in range(b.shape[1]):
                 h = a[:, t] * h + b[:, t]
                 states.append(h)

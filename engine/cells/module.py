@@ -169,19 +169,25 @@ class CompiledCell(nn.Module):
         state = {s: x.new_zeros(x.shape[0], self.hidden_size) for s in doc.states}
         outputs = []
         for x_t in x.unbind(1):
-            values = dict(state, **{INPUT: x_t})
-            for node_id in self.order:
-                node = doc.node(node_id)
-                args = [values[ref] for ref in node.inputs]
-                if node.op == "linear":
-                    values[node_id] = self.nodes[node_id](args[0] if len(args) == 1 else torch.cat(args, dim=-1))
-                elif node.op == "constant":
-                    values[node_id] = x.new_tensor(node.settings["value"])
-                else:
-                    self._evaluate(node_id, values, {})
-            state = {s: values[doc.outputs[s]] for s in doc.states}
+            state = self.plain_step(x_t, state)
             outputs.append(state[doc.states[0]])
         return torch.stack(outputs, dim=1)
+
+    def plain_step(self, x_t: torch.Tensor, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """One step, one primitive at a time: the new states from x_t (B, F) and the previous
+        ones. Only tensor operations, so torch.fx can trace it into one graph (the ONNX loop)."""
+        doc = self.doc
+        values = dict(state, **{INPUT: x_t})
+        for node_id in self.order:
+            node = doc.node(node_id)
+            args = [values[ref] for ref in node.inputs]
+            if node.op == "linear":
+                values[node_id] = self.nodes[node_id](args[0] if len(args) == 1 else torch.cat(args, dim=-1))
+            elif node.op == "constant":
+                values[node_id] = x_t.new_full((), node.settings["value"])
+            else:
+                self._evaluate(node_id, values, {})
+        return {s: values[doc.outputs[s]] for s in doc.states}
 
     def trace(self, x: torch.Tensor, initial: dict[str, torch.Tensor] | None = None) -> CellTrace:
         """Run the loop from `initial` states (zeros when None) and keep every gate and state."""
@@ -197,7 +203,9 @@ class CompiledCell(nn.Module):
         state = {s: (initial[s] if initial else zeros) for s in doc.states}
         base, state_weights = self._precomputed(x)
         inputs = x.unbind(1) if self._reads_x else None
-        constants = {n: x.new_tensor(doc.node(n).settings["value"]) for n in self.order if doc.node(n).op == "constant"}
+        constants = {
+            n: x.new_full((), doc.node(n).settings["value"]) for n in self.order if doc.node(n).op == "constant"
+        }
         history = {s: [] for s in doc.states}
         gates = {doc.node(n).gate: [] for n in self.order if doc.node(n).gate} if record else {}
         for t in range(steps):
@@ -334,17 +342,6 @@ class CompiledCell(nn.Module):
             torch.cat([columns(*b.w_hh) for b in blocks]),
             torch.cat([bias(b.b_ih, b.b_ih) for b in blocks]),
             torch.cat([bias(b.b_hh, b.b_ih) for b in blocks]),
-        )
-
-    def onnx_problem(self) -> str | None:
-        """Why ONNX export cannot write this cell, or None: only the fused kernel exports as an
-        ONNX recurrent operator; the general loop would be unrolled to the traced length."""
-        if self.builtin:
-            return None
-        return (
-            f"ONNX export cannot write the custom cell '{self.doc.name}': it runs a step loop that the "
-            "exporter would unroll to one fixed sequence length. Export the PyTorch source instead; "
-            "only cells equal to the LSTM, GRU or RNN template export to ONNX"
         )
 
 

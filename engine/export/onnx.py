@@ -2,8 +2,9 @@
 
 Recurrent Studio does not depend on onnx; without it the export says how to get it. The
 TorchScript-based exporter is used (dynamo=False) because it needs onnx alone, not also
-onnxscript, and it exports nn.LSTM/GRU/RNN as ONNX's own recurrent operators. Batch and
-time are dynamic axes, so the file accepts any batch size and sequence length.
+onnxscript, and it exports nn.LSTM/GRU/RNN as ONNX's own recurrent operators. A model with a
+drawn cell's step loop is scripted first (engine.export.scripted), so the loop becomes an ONNX
+Loop. Batch and time are dynamic axes, so the file accepts any batch size and sequence length.
 """
 
 from __future__ import annotations
@@ -35,14 +36,21 @@ def export_onnx(model, signature, path: Path | str, variable_lengths: bool | Non
         raise ExportError(MISSING_ONNX)
     import torch
 
-    # A module that knows it cannot be exported says why (a custom cell's step loop).
-    problems = [m.onnx_problem() for m in model.modules() if hasattr(m, "onnx_problem")]
-    if any(problems):
-        raise ExportError(next(p for p in problems if p))
-
     path = Path(path)
     device = next(model.parameters()).device
     example = _example_input(signature, device)
+    loops = _drawn_loops(model)
+    if loops:  # a drawn cell's step loop: script the model, so the loop exports as an ONNX Loop
+        if variable_lengths:
+            raise ExportError(
+                f"ONNX export with variable lengths cannot export the drawn cell of block '{loops[0]}'; "
+                "export the standalone PyTorch source instead"
+            )
+        from .scripted import scripted_model
+
+        with warnings.catch_warnings():
+            _quiet_known_warnings()
+            model = scripted_model(model, example)
     inputs, names, axes = (example,), ["x"], {"x": {0: "batch", 1: "time"}}
     if variable_lengths:
         _refuse_packed(model)
@@ -64,13 +72,22 @@ def export_onnx(model, signature, path: Path | str, variable_lengths: bool | Non
     return path
 
 
+def _drawn_loops(model) -> list[str]:
+    """The blocks running a drawn cell on its own step loop (not on a fused kernel)."""
+    from ..cells.module import CompiledCell
+
+    return [name for name, m in model.named_children() if isinstance(m, CompiledCell) and not m.builtin]
+
+
 def _quiet_known_warnings() -> None:
     """Silence what the exporter always says about these models: its own deprecation, the
     recurrent layers' size checks traced as constants (sizes are fixed by the weights), and
     advice to export with batch size 1, which is what `_example_input` does."""
     import torch
 
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)  # TorchScript's, which this exporter is built on
+    # what scripting the fx-traced step of a drawn cell always says
+    warnings.filterwarnings("ignore", message="The TorchScript type system doesn't support instance-level")
     warnings.simplefilter("ignore", torch.jit.TracerWarning)
     warnings.filterwarnings("ignore", message="Exporting a model to ONNX with a batch_size other than 1")
     # each sequence's last real step is indexed at lengths - 1, never negative (lengths >= 1)
