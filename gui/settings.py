@@ -33,6 +33,12 @@ class AppSettings:
         self.store.setValue("window/geometry", geometry)
         self.store.setValue("window/state", state)
 
+    def cell_editor_geometry(self) -> QByteArray | None:
+        return self.store.value("cell_editor/geometry")
+
+    def save_cell_editor_geometry(self, geometry: QByteArray) -> None:
+        self.store.setValue("cell_editor/geometry", geometry)
+
     def recent_files(self) -> list[Path]:
         value = self.store.value("files/recent", [])
         names = [value] if isinstance(value, str) else list(value or [])

@@ -326,3 +326,15 @@ def test_the_toolbar_sums_the_cell_up_with_its_parameter_count(window, qtbot):
     editor_window.apply(edits.set_setting(editor_window.cell(), "output_lin", "bias", False), "No bias")
     smaller = window.editor.analysis.param_counts["drawn"]  # validates the pending edit
     assert smaller < count and f"{smaller:,} parameters" in editor_window.summary.text()
+
+
+def test_the_editor_window_remembers_its_size(window, qtbot):
+    window.editor.set_project(small_project())
+    first = open_cell_editor(window.editor, "memory", window, {}, window.settings)
+    qtbot.addWidget(first)
+    first.resize(700, 480)  # within the offscreen screen, which restoreGeometry fits it to
+    size = (first.width(), first.height())
+    first.close()
+    second = open_cell_editor(window.editor, "memory", window, {}, window.settings)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == size != (1180, 720)

@@ -29,7 +29,9 @@ def can_open_cell(type_name: str) -> bool:
     return type_name == CUSTOM_TYPE or has_template(type_name)
 
 
-def open_cell_editor(editor, node_id: str, parent=None, windows: dict | None = None) -> CellEditorWindow | str:
+def open_cell_editor(
+    editor, node_id: str, parent=None, windows: dict | None = None, settings=None
+) -> CellEditorWindow | str:
     """The editor window for block `node_id`, shown; or, for a block without an inside, why."""
     node = editor.document.node(node_id)
     if has_template(node.type_name):
@@ -41,7 +43,7 @@ def open_cell_editor(editor, node_id: str, parent=None, windows: dict | None = N
     windows = {} if windows is None else windows
     window = windows.get(node_id)
     if window is None or not window.isVisible():
-        window = windows[node_id] = CellEditorWindow(editor, node_id, library_folder(), parent)
+        window = windows[node_id] = CellEditorWindow(editor, node_id, library_folder(), parent, settings)
     window.show()
     window.raise_()
     return window
@@ -66,7 +68,7 @@ def _convert_builtin(editor, node) -> str | None:
 def open_from_window(window, node_id: str) -> None:
     """The main window's double-click on a block: open its cell, or say in the status bar why not."""
     windows = window.__dict__.setdefault("_cell_editors", {})
-    result = open_cell_editor(window.editor, node_id, window, windows)
+    result = open_cell_editor(window.editor, node_id, window, windows, window.settings)
     if isinstance(result, str):
         window.show_message(result)
 

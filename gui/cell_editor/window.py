@@ -84,11 +84,14 @@ class PrimitiveList(QListWidget):
 class CellEditorWindow(QWidget):
     """Edits the cell of block `node_id` through `editor` (the gui.editor.DocumentEditor)."""
 
-    def __init__(self, editor, node_id: str, library_folder: Path | None = None, parent=None):
+    def __init__(self, editor, node_id: str, library_folder: Path | None = None, parent=None, settings=None):
         super().__init__(parent, Qt.Window)
         self.editor, self.node_id, self.library_folder = editor, node_id, library_folder
+        self.settings = settings  # gui.settings.AppSettings: where the window's size is remembered
         self.setWindowTitle(f"Cell of '{node_id}' — Recurrent Studio")
         self.resize(1180, 720)
+        if settings is not None and settings.cell_editor_geometry() is not None:
+            self.restoreGeometry(settings.cell_editor_geometry())
         self.analysis: CellAnalysis | None = None
         self.scene = CellScene(self)
         self.scene.link_handler = self
@@ -371,6 +374,8 @@ class CellEditorWindow(QWidget):
             self.close()
 
     def closeEvent(self, event) -> None:
+        if self.settings is not None:
+            self.settings.save_cell_editor_geometry(self.saveGeometry())
         if self._doc is not None:
             self._doc.node_changed.disconnect(self._on_node_changed)
             self._doc.node_removed.disconnect(self._on_node_removed)
