@@ -323,6 +323,10 @@ def test_the_toolbar_sums_the_cell_up_with_its_parameter_count(window, qtbot):
     text = editor_window.summary.text()
     assert "<b>LSTM</b> · states h, c · gates input, forget, output" in text
     assert f"{count:,} parameters at hidden size" in text
+    hidden = window.editor.document.node("drawn").params["hidden_size"]
+    editor_window.refresh()  # with the input size known, card sizes show as numbers too
+    assert editor_window.scene.boxes["kept"].size_text == f"size H ({hidden})"
+    assert editor_window.scene.boxes["x"].size_text == "size F (2)"  # the adding task's two features
     editor_window.apply(edits.set_setting(editor_window.cell(), "output_lin", "bias", False), "No bias")
     smaller = window.editor.analysis.param_counts["drawn"]  # validates the pending edit
     assert smaller < count and f"{smaller:,} parameters" in editor_window.summary.text()

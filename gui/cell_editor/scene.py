@@ -192,14 +192,23 @@ class CellScene(WireGestures, QGraphicsScene):
         self.boxes: dict[str, CellCard] = {}
         self._edges: dict[Edge, EdgeItem] = {}
         self._placed: dict[str, tuple[float, float]] = {}
+        self._sizes_known: tuple[int | None, int | None] = (None, None)
         self.selectionChanged.connect(self._on_selection)
 
     def wire_item(self, wire: Wire) -> EdgeItem:
         return self._edges[edge_for(wire)]
 
     # -- drawing the cell -----------------------------------------------------------------
-    def show_cell(self, cell: dict[str, Any], analysis: CellAnalysis | None) -> None:
-        """Redraw everything from `cell` and its analysis (None: the cell does not read)."""
+    def show_cell(
+        self,
+        cell: dict[str, Any],
+        analysis: CellAnalysis | None,
+        hidden: int | None = None,
+        features: int | None = None,
+    ) -> None:
+        """Redraw everything from `cell` and its analysis (None: the cell does not read). With
+        the hidden and input sizes, sizes also show as numbers: '4H (64)'."""
+        self._sizes_known = (hidden, features) if hidden and features else (None, None)
         selected = set(self.selected_names())
         self.blockSignals(True)
         self._drag = None
@@ -230,10 +239,12 @@ class CellScene(WireGestures, QGraphicsScene):
             title, subtitle = ("x", "the input xₜ") if name == INPUT else (name, f"previous {name}: {name}ₜ₋₁")
             card = CellCard(name, SOURCE, title, subtitle, "source")
             card.add_output(sizes[name])
-            card.size_text = f"size {size_words(sizes[name])}"
+            card.size_text = f"size {self.size_text(sizes[name])}"
             cards[name] = card
         for node in cell["nodes"]:
             cards[node["id"]] = self._node_card(node, sizes)
+            known = node["id"] in sizes
+            cards[node["id"]].size_text = f"size {self.size_text(sizes[node['id']])}" if known else "size not known yet"
         for state in cell["states"]:
             card = CellCard(
                 f"{state}{NEW_VALUE}", STATE, f"new {state}", f"{state}ₜ, carried to the next step", "state"
@@ -255,9 +266,10 @@ class CellScene(WireGestures, QGraphicsScene):
         if primitive.max_inputs is None or len(node["inputs"]) < primitive.max_inputs:
             card.add_input(len(node["inputs"]), "+ input" if node["inputs"] else "input", None)
         card.add_output(sizes.get(node["id"]))
-        known = node["id"] in sizes
-        card.size_text = f"size {size_words(sizes[node['id']])}" if known else "size not known yet"
         return card
+
+    def size_text(self, size) -> str:
+        return size_words(size, *self._sizes_known)
 
     def _place(self, cell: dict[str, Any]) -> None:
         places = _places(cell, {name: card.height() for name, card in self.boxes.items()})

@@ -132,11 +132,17 @@ class CellEditorWindow(QWidget):
         except CellFormatError as error:
             self.analysis = None
             self.status.setText(f"error: {error}")
-        self.scene.show_cell(cell, self.analysis)
+        self.scene.show_cell(cell, self.analysis, *self._hidden_and_input_sizes())
         if self.analysis is not None:
             self.problems.show_analysis(self.analysis, None, lambda d: fixes_for_diagnostic(self.cell(), d))
         self._show_node(self.scene.selected_name())
         self._show_summary()
+
+    def _hidden_and_input_sizes(self) -> tuple[int | None, int | None]:
+        """H from the block, F from the shape the model's validation found at its input."""
+        hidden = self._doc.node(self.node_id).params.get("hidden_size")
+        received = self.editor.analysis.shapes.inputs.get(self.node_id, {}).get("in")
+        return hidden, (received.size if received is not None else None)
 
     def _show_summary(self) -> None:
         """The cell in a line: its name, states, gates and (from the model's validation, which
