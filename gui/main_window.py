@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.view.node_double_clicked.connect(lambda node_id: open_from_window(self, node_id))
         self.palette.cells.cell_activated.connect(lambda cell: add_cell_block(self, cell))
         self.view.zoom_changed.connect(lambda zoom: self._zoom_label.setText(f"{zoom:.0%}"))
+        self.view.zoom_changed.connect(self.scene.set_zoom)
         self.palette.block_activated.connect(self.add_block_in_view)
         self.view.context_menu_requested.connect(
             lambda scene_pos, screen_pos: self.context_menus.menu_at(scene_pos).popup(screen_pos)

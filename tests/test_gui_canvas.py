@@ -243,3 +243,14 @@ def test_paste_and_duplicate_land_at_the_mouse(window, monkeypatch):
     window.paste()
     [pasted] = window.scene.selected_node_ids()
     assert window.editor.document.node(pasted).position == (x, y)
+
+
+def test_ports_are_not_drawn_when_zoomed_far_out_and_return_when_zoomed_in(window):
+    window.editor.set_project(small_project())
+    ports = lambda node_id: window.scene.node_item(node_id).ports()  # noqa: E731
+    window.view.set_zoom(0.2)
+    assert not any(port.isVisible() for port in ports("memory"))
+    node_id = window.editor.add_block("GRU", (0.0, 400.0))  # added while zoomed out: hidden too
+    assert not any(port.isVisible() for port in ports(node_id))
+    window.view.set_zoom(1.0)
+    assert all(port.isVisible() for node in ("memory", node_id) for port in ports(node))

@@ -118,6 +118,11 @@ class NodeItem(HoverHighlight, QGraphicsItem):
     def ports(self) -> list[PortItem]:
         return list(self.inputs.values()) + ([self.output] if self.output else [])
 
+    def show_ports(self, shown: bool) -> None:
+        """Hidden when zoomed far out: hundreds of specks cost a paint call each per frame."""
+        for port in self.ports():
+            port.setVisible(shown)
+
     def rename(self, new_id: str) -> None:
         self.node_id = new_id
         for port in self.ports():

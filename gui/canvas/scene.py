@@ -18,6 +18,10 @@ from .edge_item import EdgeItem
 from .interactions import LinkHandler, WireGestures
 from .node_item import NodeItem
 
+# Below this zoom a port's grab circle is under 3 px: too small to aim at, and hundreds of
+# such specks cost a paint call each per frame, so ports are hidden.
+PORTS_MIN_ZOOM = 0.25
+
 
 class DocumentScene(WireGestures, QGraphicsScene):
     feedback = Signal(str)  # a message for the status bar: refusals, hints
@@ -30,6 +34,7 @@ class DocumentScene(WireGestures, QGraphicsScene):
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[Edge, EdgeItem] = {}
         self.card_type = NodeItem
+        self._detailed = True  # ports shown: the view is zoomed in enough to see them
 
     # -- the document -------------------------------------------------------------------
     def set_link_handler(self, handler: LinkHandler) -> None:
@@ -60,8 +65,18 @@ class DocumentScene(WireGestures, QGraphicsScene):
         ):
             (event.connect if subscribe else event.disconnect)(handler)
 
+    def set_zoom(self, zoom: float) -> None:
+        """Follow the view's zoom: below PORTS_MIN_ZOOM, ports are not drawn."""
+        detailed = zoom >= PORTS_MIN_ZOOM
+        if detailed != self._detailed:
+            self._detailed = detailed
+            for item in self._nodes.values():
+                item.show_ports(detailed)
+
     def _on_node_added(self, node: Node) -> None:
         item = NodeItem(node)
+        if not self._detailed:
+            item.show_ports(False)
         self._nodes[node.id] = item
         self.addItem(item)
 
