@@ -60,24 +60,31 @@ class FirstPaint(QObject):
         os._exit(0)
 
 
-watcher = FirstPaint()
-if MODE == "app":
-    import main
-    from gui.main_window import MainWindow
+def launch() -> None:
+    watcher = FirstPaint()
+    if MODE == "app":
+        import main
+        from gui.main_window import MainWindow
 
-    original_show = MainWindow.show
+        original_show = MainWindow.show
 
-    def show(window):
+        def show(window):
+            watcher.watch(window)
+            original_show(window)
+
+        MainWindow.show = show
+        main.main(["gui", PROJECT])
+    else:
+        app = QApplication(sys.argv[:1])
+        window = QMainWindow()
+        window.setCentralWidget(QLabel("Hello"))
         watcher.watch(window)
-        original_show(window)
+        window.show()
+        app.exec()
+    os._exit(3)  # the event loop ended without a paint
 
-    MainWindow.show = show
-    main.main(["gui", PROJECT])
-else:
-    app = QApplication(sys.argv[:1])
-    window = QMainWindow()
-    window.setCentralWidget(QLabel("Hello"))
-    watcher.watch(window)
-    window.show()
-    app.exec()
-os._exit(3)  # the event loop ended without a paint
+
+# The app's warm worker is a spawned process that imports this module again, as
+# __mp_main__: it must not start a second app (whose figures would be printed last).
+if __name__ == "__main__":
+    launch()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication
 
 from .icons import app_icon
@@ -19,6 +19,8 @@ from .theme import apply_theme
 
 ORGANISATION = "Recurrent Studio"
 WARM_UP_DELAY_MS = 300
+FIRST_PAINT_FALLBACK_MS = 2000  # a window that is never painted (minimised) still gets its docks
+AFTER_PAINT_MS = 10  # past the paint pass and its flush to the screen, whoever else waits on it
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -41,8 +43,36 @@ def run(project: Path | None = None) -> int:
     window = MainWindow(AppSettings(QSettings()), default_recovery_store(), defer_training=True)
     window.show()
     window.files.start(project)
-    # Once the window is up: the plots and run controls (pyqtgraph), then a worker process
-    # that imports torch and the engine for the first run.
-    QTimer.singleShot(0, window.install_training)
-    QTimer.singleShot(WARM_UP_DELAY_MS, lambda: window.install_training().session.warm_up())
+    # Once the window has been painted: the plots and run controls (pyqtgraph), then a worker
+    # process that imports torch and the engine for the first run. Before the first paint,
+    # either would keep the user looking at nothing for a few hundred milliseconds more.
+    AfterFirstPaint(window, lambda: finish_start_up(window))
     return app.exec()
+
+
+def finish_start_up(window: MainWindow) -> None:
+    if window.training is None:
+        window.install_training()
+        QTimer.singleShot(WARM_UP_DELAY_MS, window.training.session.warm_up)
+
+
+class AfterFirstPaint(QObject):
+    """Calls `then` once, as soon as the event loop has delivered `window`'s first paint (or
+    after FIRST_PAINT_FALLBACK_MS, whichever comes first)."""
+
+    def __init__(self, window, then):
+        super().__init__(window)
+        self._window, self._then = window, then
+        window.installEventFilter(self)
+        QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self._fire)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Paint:
+            QTimer.singleShot(AFTER_PAINT_MS, self._fire)
+        return False
+
+    def _fire(self) -> None:
+        if self._then is not None:
+            self._window.removeEventFilter(self)
+            then, self._then = self._then, None
+            then()
