@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QWidget
 
 from engine.fixes import fixes_for_connection, fixes_for_diagnostic
 from engine.graph import Edge, GraphDocument
@@ -35,6 +36,7 @@ from .commands import (
     command_for_op,
 )
 from .layout import auto_layout_positions
+from .reading_progress import showing_reading_progress
 
 PASTE_OFFSET = 40.0
 
@@ -75,11 +77,17 @@ class DocumentEditor(QObject):
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self._unsaved_without_history = unsaved
-        self.data_problem = project.refresh_signature()
+        self.data_problem = self._read_signature(project)
         project.graph.changed.connect(self._schedule_validation)
         self.project_replaced.emit(project)
         self.dirty_changed.emit(self.is_dirty())
         self._validate()
+
+    def _read_signature(self, project: Project) -> str | None:
+        """The project's data signature, read with a progress dialog for a big CSV file."""
+        parent = self.parent()
+        with showing_reading_progress(parent if isinstance(parent, QWidget) else None):
+            return project.refresh_signature()
 
     def is_dirty(self) -> bool:
         return self._unsaved_without_history or not self.undo_stack.isClean()
@@ -270,7 +278,7 @@ class DocumentEditor(QObject):
 
     def _apply_data(self, settings: dict[str, Any]) -> None:
         self.project.data = copy.deepcopy(settings)
-        self.data_problem = self.project.refresh_signature()
+        self.data_problem = self._read_signature(self.project)
         self.settings_changed.emit()
         self._schedule_validation()  # new data can change every inferred shape
 
