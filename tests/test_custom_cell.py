@@ -159,49 +159,19 @@ def test_onnx_writes_a_drawn_cells_loop_that_runs_any_length(tmp_path, name, out
         assert got.shape == expected.shape and abs(got - expected).max() < 1e-5, steps
 
 
-def test_onnx_writes_a_builtin_template_on_the_fused_kernel_and_refuses_a_drawn_loop_on_variable_lengths(tmp_path):
+def test_onnx_writes_a_builtin_template_as_onnxs_own_operator_and_a_drawn_cell_as_a_loop(tmp_path):
     pytest.importorskip("onnx")
     import onnx
 
-    from engine.export import ExportError, export_onnx
+    from engine.export import export_onnx
 
     builtin = _graph(TEMPLATES["gru"].make())
     export_onnx(compile_graph(builtin, builtin.data).eval(), builtin.data, tmp_path / "gru.onnx")
     operators = {node.op_type for node in onnx.load(tmp_path / "gru.onnx").graph.node}
-    assert "GRU" in operators and "Loop" not in operators  # ONNX's own GRU operator
+    assert "GRU" in operators and "Loop" not in operators  # the fused kernel, as ONNX's GRU
     drawn = _graph(lstm_1997())
     export_onnx(compile_graph(drawn, drawn.data).eval(), drawn.data, tmp_path / "drawn.onnx")
     assert "Loop" in {node.op_type for node in onnx.load(tmp_path / "drawn.onnx").graph.node}
-    with pytest.raises(ExportError, match=r"variable lengths cannot export the drawn cell of block '.*'"):
-        export_onnx(compile_graph(drawn, drawn.data).eval(), drawn.data, tmp_path / "v.onnx", variable_lengths=True)
-    assert not (tmp_path / "v.onnx").exists()
-
-
-def test_compare_races_drawn_cells_against_the_builtins_at_matched_parameter_counts():
-    from probe_models import adding_project
-
-    from engine.compare import compare_cells, parse_cells
-
-    project = adding_project("CustomCell", hidden=8)
-    project.graph.set_param("memory", "cell", TEMPLATES["peephole_lstm"].make())
-    cells = parse_cells("lstm,LSTM_1997,drawn")
-    assert cells == ["LSTM", "lstm_1997", "drawn"]
-    comparison = compare_cells(project, cells, match_params=True, steps=2, record=False)
-    own, standard, original = (comparison.results[i] for i in (2, 0, 1))
-    assert [r.status for r in comparison.results] == ["finished"] * 3
-    assert abs(standard.parameters - own.parameters) <= 0.1 * own.parameters
-    assert abs(original.parameters - own.parameters) <= 0.1 * own.parameters
-    assert original.hidden_sizes["memory"] > own.hidden_sizes["memory"]  # fewer gates, more units
-
-
-def test_the_drawn_variant_needs_a_drawn_cell():
-    from probe_models import adding_project
-
-    from engine.compare import compare_cells
-    from engine.errors import UserError
-
-    with pytest.raises(UserError, match="the project has none"):
-        compare_cells(adding_project("LSTM"), ["drawn"], steps=1, record=False)
 
 
 def test_onnx_writes_a_drawn_cell_after_a_fused_lstm_block_at_any_length(tmp_path):

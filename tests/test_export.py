@@ -350,6 +350,12 @@ def test_onnx_model_computes_what_the_compiled_model_does_for_any_batch_and_leng
 
 
 # -- variable lengths --------------------------------------------------------------------
+def _drawn():
+    from engine.cells.templates import TEMPLATES
+
+    return TEMPLATES["peephole_lstm"].make()
+
+
 def variable_length(*blocks):
     """A classifier over padded sequences (T = 9 the longest): input -> blocks -> head."""
     data = FakeSignature(features=3, length=9, target_kind="classification", n_outputs=4)
@@ -369,6 +375,12 @@ VARIABLE = {
         ("GRU", {"hidden_size": 5, "bidirectional": True, "output": "last"})
     ),
     "mingru_mean": lambda: variable_length(("minGRU", {"hidden_size": 5}), "MeanOverTime"),
+    "drawn_final_state": lambda: variable_length(
+        ("CustomCell", {"hidden_size": 5, "output": "last", "cell": _drawn()})
+    ),
+    "drawn_mean_after_lstm": lambda: variable_length(
+        ("LSTM", {"hidden_size": 4}), ("CustomCell", {"hidden_size": 5, "cell": _drawn()}), "MeanOverTime"
+    ),
 }
 
 
@@ -403,7 +415,9 @@ def test_fixed_length_source_takes_no_lengths():
     assert "last_step_1 = gru_1[:, -1]  # (B, 5): the last step" in source
 
 
-@pytest.mark.parametrize("name", ["gru_laststep", "lstm_mean", "bidirectional_lstm_mean"])
+@pytest.mark.parametrize(
+    "name", ["gru_laststep", "lstm_mean", "bidirectional_lstm_mean", "drawn_final_state", "drawn_mean_after_lstm"]
+)
 def test_variable_length_onnx_takes_lengths_and_computes_what_the_compiled_model_does(name, tmp_path):
     pytest.importorskip("onnx")
     runtime = pytest.importorskip("onnxruntime")
@@ -423,13 +437,6 @@ def test_variable_length_onnx_refuses_a_packed_final_state_naming_the_block(tmp_
     with pytest.raises(ExportError, match="cannot export block 'gru_1': a bidirectional GRU whose output"):
         export_onnx(compile_graph(doc, data), data, tmp_path / "m.onnx", variable_lengths=True)
     assert not any(tmp_path.iterdir())
-
-
-def test_variable_length_source_refuses_a_drawn_cell_naming_it():
-    doc, data = variable_length("CustomCell", "MeanOverTime")
-    generate_source(doc, data)  # fixed-length data exports as before
-    with pytest.raises(ExportError, match=r"drawn cell \(custom_cell_1\) on variable-length data"):
-        generate_source(doc, data, variable_lengths=True)
 
 
 def test_a_variable_length_project_exports_with_lengths_by_default():

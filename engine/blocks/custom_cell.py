@@ -16,7 +16,7 @@ from ..cells import analyse, from_dict, parameter_count
 from ..cells.document import CellFormatError
 from ..cells.source import SCALE_CLASS, cell_class_source, needs_scale
 from ..cells.templates import lstm
-from .codegen import CodeStep, Fragment, comment
+from .codegen import LENGTH_HELPERS, CodeStep, Fragment, comment
 from .spec import SEQUENCE, VECTOR, BlockContext, BlockSpec, Param, Port, Shape, ShapeError
 
 TYPE_NAME = "CustomCell"
@@ -79,18 +79,20 @@ def _build(ctx: BlockContext):
 
 def _export(step: CodeStep) -> Fragment:
     """The cell as its own class named after the block (two blocks may hold different cells
-    of one name), created as `self.<id>`; "last" takes its final step."""
-    if step.lengths:
-        from ..export.errors import ExportError
-
-        raise ExportError(f"code export of a drawn cell ({step.node_id}) on variable-length data is not supported yet")
+    of one name), created as `self.<id>`; "last" takes its final step, or on variable-length
+    data each sequence's last real one (padded steps come after the real ones, so no real
+    step depends on them, as in CompiledCell)."""
     doc, _ = read_cell(step.params)
     class_name = "".join(part[:1].upper() + part[1:] for part in step.node_id.split("_") if part) + "Cell"
     definitions = ((SCALE_CLASS,) if needs_scale(doc) else ()) + (
         cell_class_source(doc, step.inputs[0].size, step.params["hidden_size"], class_name),
     )
     call = f"self.{step.node_id}({step.args[0]})"
-    if step.params["output"] == "last":
+    if step.params["output"] == "last" and step.lengths:
+        note = comment(step.output, "the last real step of each sequence")
+        line = f"{step.var} = last_real_step({call}, lengths)  {note}"
+        definitions += (LENGTH_HELPERS,)
+    elif step.params["output"] == "last":
         line = f"{step.var} = {call}[:, -1]  {comment(step.output, 'the last step')}"
     else:
         line = f"{step.var} = {call}  {comment(step.output)}"

@@ -8,6 +8,7 @@ Both share the cell's parameters, so the export holds the trained weights.
 """
 
 # No `from __future__ import annotations`: torch.fx and TorchScript read these annotations as types.
+
 import torch
 import torch.fx
 from torch import nn
@@ -39,15 +40,21 @@ class CellLoop(nn.Module):
         self.width = cell.hidden_size * len(cell.doc.states)
         self.last = cell.emit == "last"
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """As CompiledCell.forward: padded steps run too (they come after the real ones), and
+        "last" is each sequence's own last real step."""
         packed = torch.zeros(x.size(0), self.width, dtype=x.dtype, device=x.device)
         outputs: list[torch.Tensor] = []
         for t in range(x.size(1)):
             packed = self.step(x[:, t], packed)
             outputs.append(packed[:, : self.hidden])
-        if self.last:
-            return outputs[-1]
-        return torch.stack(outputs, dim=1)
+        output = torch.stack(outputs, dim=1)
+        if not self.last:
+            return output
+        if lengths is None:
+            return output[:, -1]
+        last = (lengths - 1).view(-1, 1, 1).expand(-1, 1, output.size(2))
+        return output.gather(1, last).squeeze(1)
 
 
 def scripted_loop(cell: CompiledCell) -> torch.jit.ScriptModule:

@@ -39,24 +39,18 @@ def export_onnx(model, signature, path: Path | str, variable_lengths: bool | Non
     path = Path(path)
     device = next(model.parameters()).device
     example = _example_input(signature, device)
-    loops = _drawn_loops(model)
-    if loops:  # a drawn cell's step loop: script the model, so the loop exports as an ONNX Loop
-        if variable_lengths:
-            raise ExportError(
-                f"ONNX export with variable lengths cannot export the drawn cell of block '{loops[0]}'; "
-                "export the standalone PyTorch source instead"
-            )
-        from .scripted import scripted_model
-
-        with warnings.catch_warnings():
-            _quiet_known_warnings()
-            model = scripted_model(model, example)
     inputs, names, axes = (example,), ["x"], {"x": {0: "batch", 1: "time"}}
     if variable_lengths:
         _refuse_packed(model)
         inputs += (torch.full((1,), signature.length, dtype=torch.long, device=device),)
         names.append("lengths")
         axes["lengths"] = {0: "batch"}
+    if _drawn_loops(model):  # a drawn cell's step loop: script the model, so the loop exports as an ONNX Loop
+        from .scripted import scripted_model
+
+        with warnings.catch_warnings():
+            _quiet_known_warnings()
+            model = scripted_model(model, *inputs)
     output_axes = {0: "batch", 1: "time"} if signature.target_kind == "tokens" else {0: "batch"}
     with replacing(path) as temporary, warnings.catch_warnings():
         _quiet_known_warnings()

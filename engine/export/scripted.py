@@ -11,6 +11,8 @@ scripted around them. A block that cannot be traced this way is named in an Expo
 
 from __future__ import annotations
 
+import inspect
+
 import torch
 import torch.fx
 from torch import nn
@@ -19,7 +21,7 @@ from .errors import ExportError
 
 
 class _FixedLength(nn.Module):
-    """The model on input without lengths: what the export takes."""
+    """The model on input without lengths: what a fixed-length export takes."""
 
     def __init__(self, model: nn.Module):
         super().__init__()
@@ -29,6 +31,13 @@ class _FixedLength(nn.Module):
         return self.model(x)
 
 
+class _WithLengths(_FixedLength):
+    """The model on a padded batch and each sequence's real length."""
+
+    def forward(self, x, lengths):
+        return self.model(x, lengths)
+
+
 class _BlocksAsLeaves(torch.fx.Tracer):
     """Records the compiled model's own wiring; every block (`model.<id>`) is one call."""
 
@@ -36,13 +45,14 @@ class _BlocksAsLeaves(torch.fx.Tracer):
         return qualified_name.count(".") == 1
 
 
-def scripted_model(model: nn.Module, example: torch.Tensor) -> torch.jit.ScriptModule:
-    """`model` (an engine.compiler.CompiledModel, on fixed-length input) in TorchScript."""
+def scripted_model(model: nn.Module, example: torch.Tensor, lengths: torch.Tensor | None = None):
+    """`model` (an engine.compiler.CompiledModel) in TorchScript, taking `lengths` as well
+    when they are given (a variable-length export)."""
     from ..cells.export_loop import scripted_loop
     from ..cells.module import CompiledCell
 
-    received = _block_inputs(model, example)
-    root = _FixedLength(model)
+    received = _block_inputs(model, example, lengths)
+    root = _FixedLength(model) if lengths is None else _WithLengths(model)
     wiring = torch.fx.GraphModule(root, _BlocksAsLeaves().trace(root))
     blocks = wiring.get_submodule("model")
     for name, block in model.named_children():
@@ -52,7 +62,7 @@ def scripted_model(model: nn.Module, example: torch.Tensor) -> torch.jit.ScriptM
             if isinstance(block, CompiledCell) and not block.builtin:
                 replacement = scripted_loop(block)
             else:
-                replacement = torch.jit.trace(block, received[name], check_trace=False)
+                replacement = torch.jit.trace(block, example_kwarg_inputs=received[name], check_trace=False)
         except (RuntimeError, TypeError, torch.jit.Error) as error:
             raise ExportError(f"ONNX export cannot write block '{name}': {_first_line(error)}") from None
         setattr(blocks, name, replacement)
@@ -62,14 +72,22 @@ def scripted_model(model: nn.Module, example: torch.Tensor) -> torch.jit.ScriptM
         raise ExportError(f"ONNX export cannot script the model's wiring: {_first_line(error)}") from None
 
 
-def _block_inputs(model: nn.Module, example: torch.Tensor) -> dict[str, tuple]:
-    """What each block receives when the model runs on `example`."""
+def _block_inputs(model: nn.Module, example: torch.Tensor, lengths: torch.Tensor | None) -> dict[str, dict]:
+    """What each block receives when the model runs on `example`, by argument name."""
     received, hooks = {}, []
+
+    def record(name: str, block: nn.Module, args: tuple, kwargs: dict) -> None:
+        names = list(inspect.signature(block.forward).parameters)
+        received.setdefault(name, {**dict(zip(names, args)), **kwargs})
+
     for name, block in model.named_children():
-        hooks.append(block.register_forward_pre_hook(lambda _, args, name=name: received.setdefault(name, args)))
+        hook = block.register_forward_pre_hook(
+            lambda module, args, kwargs, name=name: record(name, module, args, kwargs), with_kwargs=True
+        )
+        hooks.append(hook)
     try:
         with torch.no_grad():
-            model(example)
+            model(example) if lengths is None else model(example, lengths)
     finally:
         for hook in hooks:
             hook.remove()
