@@ -103,7 +103,7 @@ def test_the_palette_lists_templates_and_library_cells_and_adds_them_as_blocks(w
     window.editor.set_project(small_project())
     cells = window.palette.cells
     titles = [cells.item(i).text() for i in range(cells.count())]
-    assert "LSTM 1997 (no forget gate) (template)" in titles
+    assert "LSTM 1997 (no forget gate) (template)" in titles and titles[0] == "Blank cell (x and h only)"
     row = cells.item(titles.index("LSTM 1997 (no forget gate) (template)"))
     cells.itemActivated.emit(row)
     (added,) = [n for n in window.editor.document.nodes() if n.type_name == "CustomCell"]
@@ -342,3 +342,30 @@ def test_the_editor_window_remembers_its_size(window, qtbot):
     second = open_cell_editor(window.editor, "memory", window, {}, window.settings)
     qtbot.addWidget(second)
     assert (second.width(), second.height()) == size != (1180, 720)
+
+
+def test_an_elman_rnn_drawn_from_the_blank_cell_by_drops_and_drags_compiles(window, qtbot):
+    from engine.cells import analyse, from_dict
+    from engine.cells.templates import blank
+    from gui.testing import mouse_drag
+
+    editor_window = _drawn_editor(window, qtbot, blank())
+    window.editor.document.connect("input", "out", "drawn", "in")
+    assert [d.code for d in editor_window.analysis.errors] == ["unwritten"]
+    assert [d.node for d in window.editor.analysis.errors] == ["drawn"]  # the block cannot build yet
+    linear = editor_window.add_node("linear", QPointF(230, 140))
+    squash = editor_window.add_node("tanh", QPointF(460, 140))
+    editor_window.view.fit_to_content()  # every card in view, to drag between
+    wires = [
+        ("x", "out", linear, "in0"),
+        ("h", "out", linear, "in1"),
+        (linear, "out", squash, "in0"),
+        (squash, "out", "h:new", "in0"),
+    ]
+    for source, out, target, slot in wires:
+        mouse_drag(editor_window, _port(editor_window, source, out), _port(editor_window, target, slot))
+    cell = editor_window.cell()
+    assert next(n for n in cell["nodes"] if n["id"] == linear)["inputs"] == ["x", "h"]
+    assert cell["outputs"] == {"h": squash}
+    assert analyse(from_dict(cell)).diagnostics == [] and editor_window.analysis.ok
+    assert not window.editor.analysis.errors  # the block builds in the model now

@@ -187,6 +187,12 @@ def elman_rnn() -> dict:
     )
 
 
+def blank() -> dict:
+    """Where a cell drawn from nothing starts: x and h, and no node yet (so `h` is unwritten
+    until something writes it). Not a template: it neither compiles nor claims anything."""
+    return _cell("My cell", "A cell drawn from nothing.", ["h"], [], {})
+
+
 @dataclass(frozen=True)
 class Template:
     key: str

@@ -1,4 +1,4 @@
-"""The palette's cell section: the templates, then the user's cell library, one row each;
+"""The palette's cell section: a blank cell, the templates, then the user's cell library, one row each;
 double-click (or Enter) adds a Custom cell block holding that cell. The library is read
 again whenever it is shown, so cells saved from the editor appear without a restart."""
 
@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
 from engine.cells.library import list_library
-from engine.cells.templates import TEMPLATES
+from engine.cells.templates import TEMPLATES, blank
 
 _CELL_ROLE = Qt.UserRole
 
@@ -28,6 +28,7 @@ class CellList(QListWidget):
 
     def reload(self) -> None:
         self.clear()
+        self._add("Blank cell (x and h only)", "Start from nothing: draw every node yourself", blank())
         for template in TEMPLATES.values():
             self._add(f"{template.name} (template)", template.description, template.make())
         for entry in list_library(self.library_folder) if self.library_folder else []:
