@@ -369,3 +369,14 @@ def test_an_elman_rnn_drawn_from_the_blank_cell_by_drops_and_drags_compiles(wind
     assert cell["outputs"] == {"h": squash}
     assert analyse(from_dict(cell)).diagnostics == [] and editor_window.analysis.ok
     assert not window.editor.analysis.errors  # the block builds in the model now
+
+
+def test_undo_and_redo_are_enabled_only_when_there_is_something_to_undo_or_redo(window, qtbot):
+    editor_window = _drawn_editor(window, qtbot)
+    window.editor.undo_stack.clear()
+    undo, redo = editor_window.toolbar_actions["Undo"], editor_window.toolbar_actions["Redo"]
+    assert not undo.isEnabled() and not redo.isEnabled()
+    editor_window.add_node("tanh")
+    assert undo.isEnabled() and not redo.isEnabled()
+    undo.trigger()
+    assert not undo.isEnabled() and redo.isEnabled()

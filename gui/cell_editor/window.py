@@ -391,6 +391,7 @@ class CellEditorWindow(QWidget):
     def _build_layout(self) -> None:
         toolbar = QToolBar()
         stack = self.editor.undo_stack
+        self.toolbar_actions: dict[str, QAction] = {}
         for text, slot, keys in (
             ("Undo", stack.undo, [QKeySequence.Undo]),
             ("Redo", stack.redo, [QKeySequence.Redo, "Ctrl+Y"]),
@@ -402,6 +403,13 @@ class CellEditorWindow(QWidget):
             action.setShortcuts([QKeySequence(key) for key in keys])
             action.setToolTip(f"{text} ({QKeySequence(keys[0]).toString()})" if keys else text)
             toolbar.addAction(action)
+            self.toolbar_actions[text] = action
+        for text, can, changed in (
+            ("Undo", stack.canUndo, stack.canUndoChanged),
+            ("Redo", stack.canRedo, stack.canRedoChanged),
+        ):
+            self.toolbar_actions[text].setEnabled(can())
+            changed.connect(self.toolbar_actions[text].setEnabled)
         if self.library_folder is not None:
             toolbar.addAction("Save to cell library", self.save_to_library)
         toolbar.addSeparator()
