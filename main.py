@@ -105,6 +105,7 @@ def add_cell_parser(commands) -> None:
     action.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"), help="rename a node or state everywhere")
     action.add_argument("--fix", type=int, metavar="N", help="apply fix N from the listing")
     action.add_argument("--save-to-library", type=Path, metavar="FOLDER", help="write the cell as a cell file")
+    action.add_argument("--source", action="store_true", help="print the cell as a readable PyTorch nn.Module")
     action.add_argument("--template", metavar="NAME", help="replace the cell with a template (lstm, gru, rnn, ...)")
 
 

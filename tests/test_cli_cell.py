@@ -201,3 +201,26 @@ def test_a_cell_that_cannot_be_read_is_refused_in_words_and_a_template_replaces_
     assert "cannot be read" in error_line(capsys)
     assert cell(opened, "--template", "rnn") == 0
     assert from_dict(saved_cell(opened)).structure() == TEMPLATES["rnn"].document().structure()
+
+
+def test_source_prints_the_cell_as_a_module_whose_weights_load_into_the_compiled_cell(opened, capsys, tmp_path):
+    import importlib.util
+
+    import torch
+
+    from engine.compiler import compile_graph
+    from engine.project import load_project
+
+    before = opened.read_bytes()
+    assert cell(opened, "--source") == 0
+    source = capsys.readouterr().out
+    assert opened.read_bytes() == before  # printing changes nothing
+    (tmp_path / "drawn.py").write_text("import torch\nfrom torch import nn\n\n" + source)
+    spec = importlib.util.spec_from_file_location("drawn", tmp_path / "drawn.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    (cls,) = [v for v in vars(module).values() if isinstance(v, type) and v.__module__ == "drawn"]
+    project = load_project(opened)
+    compiled = compile_graph(project.graph, project.signature()).get_submodule("encoder")
+    cls().load_state_dict(compiled.state_dict(), strict=True)  # the same parameters, by name and shape
+    assert "def step(self" in source and isinstance(cls(), torch.nn.Module)

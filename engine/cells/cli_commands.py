@@ -136,7 +136,7 @@ EDITS: dict[str, Callable[[Cell, dict[str, Any]], tuple[Cell, str]]] = {
     "fix": _fix,
     "template": _template,
 }
-ACTIONS = ("open", *EDITS, "save_to_library")
+ACTIONS = ("open", *EDITS, "save_to_library", "source")
 MODIFIERS = {"inputs": "add", "id": "add", "fix_wire": "connect"}  # option -> the action it goes with
 CELL_OPTIONS = (*ACTIONS, *MODIFIERS)  # main.py passes these, by argparse's names
 
@@ -157,10 +157,26 @@ def cell_command(project_path: Path, block: str, options: dict[str, Any]) -> int
     if action == "save_to_library":
         print(f"wrote {save_cell_file(from_dict(cell), options['save_to_library'])}")
         return EXIT_OK
+    if action == "source":
+        return _source(project, node, cell)
     changed, change = EDITS[action](cell, options)
     project.graph.set_param(block, "cell", changed)
     save_project(project)
     print(f"{change}; {_problem_words(changed)}")
+    return EXIT_OK
+
+
+def _source(project, node, cell: Cell) -> int:
+    """The cell as the readable nn.Module that code export writes, at the block's sizes."""
+    from ..validation import validate
+    from .source import cell_class_source
+
+    problem = project.refresh_signature()
+    received = validate(project.graph, project.graph.data).shapes.inputs.get(node.id, {}).get("in")
+    if received is None:
+        why = problem or "connect the block's input"
+        raise UserError(f"{node.label()}: the size of its input is not known ({why}), so its source cannot be written")
+    print(cell_class_source(from_dict(cell), received.size, node.params["hidden_size"]))
     return EXIT_OK
 
 
