@@ -71,13 +71,16 @@ class DocumentEditor(QObject):
         return self._project.graph
 
     def set_project(self, project: Project, unsaved: bool = False) -> None:
+        # First, while the editor still holds the old project whole: reading a big data file
+        # lets the window paint and its timers run (validation, autosave, start-up).
+        data_problem = self._read_signature(project)
         self.document.changed.disconnect(self._schedule_validation)
         self._project = project
         self._analysis = None  # listeners of project_replaced must not see the old analysis
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self._unsaved_without_history = unsaved
-        self.data_problem = self._read_signature(project)
+        self.data_problem = data_problem
         project.graph.changed.connect(self._schedule_validation)
         self.project_replaced.emit(project)
         self.dirty_changed.emit(self.is_dirty())

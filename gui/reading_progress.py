@@ -2,8 +2,9 @@
 
 Reading happens in the window's thread (the data signature decides every shape on the
 canvas), so `showing_reading_progress(parent)` hands engine.data.csv_table a progress
-callback for the block it wraps: a file read in chunks (over 4 MB) opens a progress dialog
-after half a second, keeps the window painting between chunks, and Cancel stops the read
+callback for the block it wraps: a file read in chunks (over 4 MB) opens a window-modal
+progress dialog after half a second, keeps the window painting between chunks (user input
+waits until the dialog is up to receive it), and Cancel stops the read
 with a DataError, which the window shows as the data problem, like any unreadable file.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from engine.data import DataError
@@ -36,7 +37,10 @@ class ReadingDialog:
             self.dialog.setMinimumDuration(500)
             self.dialog.setLabelText(f"Reading the data file ({total / 1e6:,.0f} MB)…")
         self.dialog.setValue(round(STEPS * done / max(total, 1)))
-        QApplication.processEvents()
+        # Painting, always; clicks and keys only once the dialog shows and, being modal, takes
+        # them: before that they would reach a window whose project is half loaded.
+        shown = self.dialog.isVisible()
+        QApplication.processEvents(QEventLoop.AllEvents if shown else QEventLoop.ExcludeUserInputEvents)
         if self.dialog.wasCanceled():
             self.close()
             raise DataError(CANCELLED)

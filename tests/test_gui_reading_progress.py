@@ -30,10 +30,18 @@ def big_csv_project(tmp_path):
 
 
 def test_a_big_csv_is_read_with_a_progress_dialog(window, big_csv_project, monkeypatch):
-    shown = []
+    shown, held = [], []
     original = QProgressDialog.setValue
-    monkeypatch.setattr(QProgressDialog, "setValue", lambda self, v: (shown.append(v), original(self, v)))
+
+    def set_value(dialog, value):
+        shown.append(value)
+        held.append(window.editor.project)  # what timers firing during the read would see
+        original(dialog, value)
+
+    monkeypatch.setattr(QProgressDialog, "setValue", set_value)
+    before = window.editor.project
     window.editor.set_project(big_csv_project)
+    assert all(project is before for project in held)  # swapped only once the file was read
     assert window.editor.data_problem is None and window.editor.analysis.ok
     assert len(shown) > 1 and shown[-1] == 1000  # chunk by chunk, to the end
     assert not any(d.isVisible() for d in window.findChildren(QProgressDialog))  # closed once read
