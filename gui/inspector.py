@@ -173,6 +173,7 @@ class Inspector(QStackedWidget):
             self.addWidget(page)
         editor.settings_changed.connect(self._refresh_project)
         editor.project_replaced.connect(lambda project: self.show_nodes([], force=True))
+        self.show_nodes([], force=True)  # the project the editor holds now, before any is opened
 
     @property
     def node_page(self) -> NodePage | None:

@@ -77,3 +77,9 @@ def test_a_window_that_is_never_painted_still_gets_its_training_parts(qtbot, tmp
     gui.app.AfterFirstPaint(window, lambda: gui.app.finish_start_up(window))  # not shown: no paint
     qtbot.waitUntil(lambda: window.training is not None, timeout=5000)
     gui.app.finish_start_up(window)  # a second call changes nothing
+
+
+def test_before_any_project_is_opened_the_inspector_shows_the_editors_project(qtbot, tmp_path, dialogs):
+    window = _deferred_window(qtbot, tmp_path)  # what a big data file's reading lets paint
+    rate = window.inspector.project_form.training_form.widget("learning_rate")
+    assert rate.value() == window.editor.project.training["learning_rate"] > 1e-7  # not the field's floor
