@@ -41,7 +41,7 @@ from .variants import CUSTOM_TYPE
 from .wiring import Wire, connect, connection_problem, disconnect
 
 Cell = dict[str, Any]
-NEW_VALUE = "new"  # DST `new:STATE` is the new value of STATE
+NEW_PREFIX = "new"  # DST `new:STATE` is the new value of STATE
 
 
 # -- the edits: (cell, options) -> (new cell, what changed) ----------------------------------
@@ -93,7 +93,7 @@ def _set(cell: Cell, options: dict[str, Any]) -> tuple[Cell, str]:
 
 def _add_state(cell: Cell, options: dict[str, Any]) -> tuple[Cell, str]:
     name = options["add_state"]
-    change = f"added state '{name}' (write its new value with --connect NODE {NEW_VALUE}:{name})"
+    change = f"added state '{name}' (write its new value with --connect NODE {NEW_PREFIX}:{name})"
     return add_state(cell, name), change
 
 
@@ -290,7 +290,7 @@ def _wire(cell: Cell, source: str, target: str, default_slot: Callable[[list[str
     """SRC and DST[:SLOT] as a Wire: `new:STATE` is a state's new value; SLOT counts from 1, as
     the editor shows it; without SLOT, `default_slot` picks one from the node's inputs."""
     name, colon, slot = target.partition(":")
-    if name == NEW_VALUE and colon and not slot.isdigit():
+    if name == NEW_PREFIX and colon and not slot.isdigit():
         return Wire(source, slot, 0, True)
     if not colon:
         return Wire(source, name, default_slot(node_entry(cell, name)["inputs"]))
